@@ -1,0 +1,1 @@
+"""The image-captioning assignment: recurrent layers, a captioning model and their tools."""

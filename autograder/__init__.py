@@ -1,0 +1,1 @@
+"""Grading, building and checking the RNN / LSTM captioning assignment."""

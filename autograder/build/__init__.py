@@ -1,0 +1,1 @@
+"""Generators: each turns the sources of truth into one derived artefact."""

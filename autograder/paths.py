@@ -1,0 +1,8 @@
+"""Folders of the repository that the grader and its generators work on."""
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS_DIR = REPO_ROOT / "solutions"
+ASSIGNMENT_DIR = REPO_ROOT / "assignment"
+GRADING_TOML = REPO_ROOT / "grading.toml"
