@@ -9,7 +9,8 @@ from . import layout, locations
 def _download(args):
     from . import download
 
-    return download.main(url=args.url, dest=args.dest, force=args.force)
+    return download.main(url=args.url, dest=args.dest, force=args.force,
+                         full_set=not args.any_size)
 
 
 def _build_embedded(args):
@@ -43,6 +44,8 @@ def main(argv=None):
     download.add_argument("--dest", default=None,
                           help=f"target folder (default: {locations.full_set_dir()})")
     download.add_argument("--force", action="store_true", help="download again even if complete")
+    download.add_argument("--any-size", action="store_true",
+                          help="accept any complete folder, not only the full published set")
     download.set_defaults(run=_download)
 
     embedded = verbs.add_parser("build-embedded", help="rebuild the embedded caption set")

@@ -1,0 +1,111 @@
+"""What grading found: checks, items and a whole submission's result.
+
+Item graders produce these; the report writers only read them.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Check:
+    """One comparison inside an item.
+
+    Attributes
+    ----------
+    name : str
+        What was checked, e.g. ``"forward values, N=7 D=13 H=9, float64"``.
+    passed : bool
+    weight : float
+        Share of the item's points this check carries, relative to its siblings.
+    detail : str
+        What was compared and by how much it missed, e.g.
+        ``"next_h: max error 3.1e-02 of max |reference| (tolerance 1e-07)"``.
+    hint : str or None
+        The known mistake the student's output matches, when one does.
+    """
+
+    name: str
+    passed: bool
+    weight: float = 1.0
+    detail: str = ""
+    hint: str | None = None
+
+
+@dataclass
+class ItemResult:
+    """The grade of one item of grading.toml.
+
+    Attributes
+    ----------
+    name : str
+        The item's name in grading.toml, e.g. ``"rnn_backward"``.
+    max_score : float
+    checks : list of Check
+    error : str or None
+        Why the item could not be graded at all (file missing, import failed,
+        timeout, crash), shown instead of the checks' details.
+    output : str
+        What the student's code printed while this item ran (truncated).
+    loss_history : list of float or None
+        The training curve of an overfit item, drawn into the report.
+    seconds : float
+        Wall-clock time the item took.
+    """
+
+    name: str
+    max_score: float
+    checks: list = field(default_factory=list)
+    error: str | None = None
+    output: str = ""
+    loss_history: list | None = None
+    seconds: float = 0.0
+
+    @property
+    def score(self):
+        """Points earned: the item's points times the passed share of check weights."""
+        total = sum(check.weight for check in self.checks)
+        if self.error is not None or total == 0:
+            return 0.0
+        passed = sum(check.weight for check in self.checks if check.passed)
+        return self.max_score * passed / total
+
+    @property
+    def passed(self):
+        """True when every point of the item was earned."""
+        return self.score == self.max_score
+
+
+@dataclass
+class GradeResult:
+    """The grade of one submission.
+
+    Attributes
+    ----------
+    submission : str
+        Where the submission came from (path as given).
+    items : list of ItemResult
+    problems : list of str
+        Problems with the submission itself (missing file, bad zip), reported first.
+    isolation : str
+        How student code was isolated, e.g. ``"mount namespace, uid 65534"``.
+    seed : int
+        The seed the inputs were drawn from (reproduces the grade).
+    seconds : float
+    """
+
+    submission: str
+    items: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    isolation: str = ""
+    seed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def score(self):
+        """Sum of the items' scores."""
+        return sum(item.score for item in self.items)
+
+    @property
+    def max_score(self):
+        """Sum of the items' points."""
+        return sum(item.max_score for item in self.items)
