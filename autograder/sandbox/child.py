@@ -1,0 +1,298 @@
+"""One child process seen from the grader: its pipes, its deadline-bound exchanges, its end.
+
+The child gets three pipes: requests (it reads), replies (it writes) and output (its
+stdout and stderr together). The grader writes and reads without blocking past a
+deadline, keeps draining the output while it waits (so a chatty child never stalls),
+and, when it is done with the child, kills the jail's PID 1 (which takes the whole PID
+namespace with it) and then the child's whole process group.
+"""
+
+import fcntl
+import os
+import select
+import signal
+import subprocess
+import time
+
+from . import protocol
+
+OUTPUT_LIMIT = 8192
+PIPE_BYTES = 1 << 20
+POLL_INTERVAL = 0.1
+EXIT_GRACE_SECONDS = 0.5
+SIGNAL_NOTES = {
+    signal.SIGKILL: "killed: out of memory, or stopped from outside",
+    signal.SIGXCPU: "over its CPU time limit",
+    signal.SIGXFSZ: "wrote a file over the size limit",
+    signal.SIGSEGV: "segmentation fault",
+}
+
+
+class Timeout(Exception):
+    """The deadline passed before the exchange completed."""
+
+
+class Gone(Exception):
+    """The child ended, or closed its reply pipe, before the exchange completed."""
+
+
+class Child:
+    """Start a child process with its pipes.
+
+    Parameters
+    ----------
+    build : callable
+        ``build((request_fd, reply_fd)) -> (argv, env, cwd)``, given the descriptors
+        as the child will see them.
+    """
+
+    def __init__(self, build):
+        request_read, self._request = os.pipe()
+        self._reply, reply_write = os.pipe()
+        self._output, output_write = os.pipe()
+        try:
+            argv, env, cwd = build((request_read, reply_write))
+            self.process = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write,
+                pass_fds=(request_read, reply_write), start_new_session=True, env=env, cwd=cwd)
+        except BaseException:
+            for fd in (self._request, self._reply, self._output):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (request_read, reply_write, output_write):
+                os.close(fd)
+        for fd in (self._request, self._reply, self._output):
+            os.set_blocking(fd, False)
+        for fd in (self._request, self._reply):
+            _enlarge(fd)
+        self._pidfd = _pidfd(self.process.pid)
+        self._poller = select.poll()
+        for fd in (self._reply, self._output, self._pidfd):
+            if fd is not None:
+                self._poller.register(fd, select.POLLIN)
+        self._exited = False
+        self._captured = bytearray()
+        self._dropped = 0
+
+    def exchange(self, buffers, deadline, caps):
+        """Send one message and receive the reply.
+
+        Parameters
+        ----------
+        buffers : list of bytes-like
+            From ``protocol.dumps``.
+        deadline : float
+            ``time.monotonic()`` value.
+        caps : protocol.Caps
+            What the reply may hold.
+
+        Returns
+        -------
+        object
+            The decoded reply.
+
+        Raises
+        ------
+        Timeout, Gone, protocol.ProtocolError
+        """
+        views = protocol.byte_views(buffers)
+        while views:
+            views = protocol.advance(views, self._write(views[:protocol.WRITEV_BATCH], deadline))
+        return self.receive(deadline, caps)
+
+    def receive(self, deadline, caps):
+        """Receive one message (e.g. the hello the child sends first).
+
+        Parameters
+        ----------
+        deadline : float
+        caps : protocol.Caps
+
+        Returns
+        -------
+        object
+
+        Raises
+        ------
+        Timeout, Gone, protocol.ProtocolError
+        """
+        preamble = self._read(protocol.PREAMBLE.size, deadline)
+        header_length, payload_length = protocol.parse_preamble(preamble, caps)
+        header = self._read(header_length, deadline)
+        payload = self._read(payload_length, deadline, aligned=True)
+        return protocol.unpack(header, payload, caps)
+
+    def take_output(self):
+        """What the child printed since the last call, decoded, at most ``OUTPUT_LIMIT`` bytes.
+
+        Returns
+        -------
+        str
+        """
+        self._drain()
+        text = self._captured.decode("utf-8", errors="replace")
+        if self._dropped:
+            text += f"\n[... {self._dropped} more bytes of output not shown]\n"
+        self._captured, self._dropped = bytearray(), 0
+        return text
+
+    def kill(self):
+        """Kill the child (its PID namespace and process group), reap it, close the pipes.
+
+        Returns
+        -------
+        str
+            How the child had ended, e.g. ``"killed by SIGSEGV (segmentation fault)"``,
+            or ``"still running (stopped by the grader)"``.
+        """
+        try:
+            code = self.process.wait(EXIT_GRACE_SECONDS if self._exited else 0)
+            fate = describe_exit(code)
+        except subprocess.TimeoutExpired:
+            fate = "still running (stopped by the grader)"
+        children = self._children()
+        for pid in children:
+            _kill(os.kill, pid)
+        try:
+            self.process.wait(EXIT_GRACE_SECONDS if children else 0)
+        except subprocess.TimeoutExpired:
+            pass
+        _kill(os.killpg, self.process.pid)
+        self.process.wait()
+        self._drain()
+        for fd in (self._request, self._reply, self._output, self._pidfd):
+            if fd is not None:
+                os.close(fd)
+        return fate
+
+    def _children(self):
+        """Host pids of the started process's children (the jail's PID 1, if any).
+
+        Killing PID 1 of a PID namespace kills everything in it, and its parent
+        (``unshare``) exits only once all of it is gone.
+        """
+        pid = self.process.pid
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as file:
+                return [int(child) for child in file.read().split()]
+        except OSError:
+            return []
+
+    def _write(self, views, deadline):
+        while True:
+            try:
+                return os.writev(self._request, views)
+            except BlockingIOError:
+                if self._exited:
+                    raise Gone() from None
+                self._wait(deadline, select.POLLOUT)
+            except BrokenPipeError:
+                raise Gone() from None
+
+    def _read(self, size, deadline, aligned=False):
+        view = protocol.aligned_buffer(size) if aligned else memoryview(bytearray(size))
+        got = 0
+        while got < size:
+            try:
+                count = os.readv(self._reply, [view[got:]])
+            except BlockingIOError:
+                if self._exited:
+                    raise Gone() from None
+                self._wait(deadline, select.POLLIN)
+                continue
+            if count == 0:
+                self._exited = True
+                raise Gone()
+            got += count
+        return view
+
+    def _wait(self, deadline, event):
+        """Until the request pipe is writable (POLLOUT) or the reply pipe readable (POLLIN)."""
+        poller = self._poller
+        if event == select.POLLOUT:
+            poller = select.poll()
+            poller.register(self._request, select.POLLOUT)
+            for fd in (self._output, self._pidfd):
+                if fd is not None:
+                    poller.register(fd, select.POLLIN)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Timeout()
+            if self._pidfd is None:
+                remaining = min(remaining, POLL_INTERVAL)
+            ready = poller.poll(remaining * 1000)
+            if self._pidfd is None and self.process.poll() is not None:
+                self._exited = True
+            for fd, _ in ready:
+                if fd == self._output:
+                    self._drain()
+                elif fd == self._pidfd:
+                    self._exited = True
+                    poller.unregister(fd)
+                else:
+                    return
+            if self._exited:
+                return
+
+    def _drain(self):
+        """Read all pending output without blocking, keeping the first OUTPUT_LIMIT bytes."""
+        while True:
+            try:
+                chunk = os.read(self._output, 1 << 16)
+            except (BlockingIOError, OSError):
+                return
+            if not chunk:
+                try:
+                    self._poller.unregister(self._output)
+                except KeyError:
+                    pass
+                return
+            room = max(OUTPUT_LIMIT - len(self._captured), 0)
+            self._captured += chunk[:room]
+            self._dropped += len(chunk) - min(room, len(chunk))
+
+
+def describe_exit(code):
+    """How a child ended, from its return code.
+
+    Parameters
+    ----------
+    code : int
+        ``Popen.returncode``; above 128 means the jail's PID 1 saw signal ``code - 128``.
+
+    Returns
+    -------
+    str
+    """
+    number = -code if code < 0 else code - 128 if code > 128 else 0
+    try:
+        sig = signal.Signals(number)
+    except ValueError:
+        return f"exited with status {code}"
+    note = SIGNAL_NOTES.get(sig)
+    return f"killed by {sig.name}" + (f" ({note})" if note else "")
+
+
+def _enlarge(fd):
+    """Give a pipe a larger buffer (fewer context switches for big arrays), if allowed."""
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (AttributeError, OSError):
+        pass
+
+
+def _kill(kill, pid):
+    try:
+        kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _pidfd(pid):
+    """A descriptor that becomes readable when ``pid`` ends, or None where unsupported."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None

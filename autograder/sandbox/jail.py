@@ -1,0 +1,203 @@
+"""Build the child's private root filesystem, drop privileges, then run the worker.
+
+Run by ``unshare`` as a standalone script (standard library only), as root inside
+new mount, PID, network, IPC and UTS namespaces (and a user namespace when the grader
+is not root)::
+
+    python -I -S -B jail.py CONFIG_JSON
+
+Steps: mount an empty tmpfs as the new root; bind the allowed host folders into it
+read-only (system folders, the Python installation, numpy/h5py, the worker and the
+student's package); mount scratch tmpfs (``/tmp``, ``/dev/shm``), device nodes and a
+fresh ``/proc``; cover hidden paths that fall inside a bound folder with empty
+mounts; ``pivot_root`` into it and detach the host's root, so no path leads back.
+Then this process stays as PID 1 (when it ends, the kernel kills every process left
+in the namespace) and forks the worker, which drops to the unprivileged uid/gid —
+with ``setresuid`` when we are real root, or by entering a further nested user and
+mount namespace otherwise, which locks every mount above (the student, although
+root-looking nowhere, could not unmount or move them) — sets no_new_privs and execs.
+
+A failure is printed to stderr (the grader's output capture) with exit status 97.
+"""
+
+import ctypes
+import json
+import os
+import platform
+import sys
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
+MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 0x20, 0x400, 0x800, 0x1000
+MS_REC, MS_RELATIME = 0x4000, 0x200000
+MNT_DETACH = 0x2
+CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+PR_SET_NO_NEW_PRIVS = 38
+PIVOT_ROOT_SYSCALL = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
+# statvfs flags that a read-only remount of a bind must keep (the kernel refuses to
+# clear them inside a user namespace).
+KEPT_FLAGS = ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC, MS_NOEXEC),
+              (os.ST_NOATIME, MS_NOATIME), (os.ST_NODIRATIME, MS_NODIRATIME),
+              (os.ST_RELATIME, MS_RELATIME))
+SETUP_FAILED = 97
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class SetupError(RuntimeError):
+    """A step of the setup failed; the text names the step and the OS error."""
+
+
+def main(config_text):
+    """Set up the jail described by ``config_text`` and run the worker in it.
+
+    Parameters
+    ----------
+    config_text : str
+        JSON with ``new_root`` (an empty host folder), ``binds`` ([host path, jail
+        path]), ``symlinks`` ([jail path, target]), ``scratch`` ([jail path, bytes]),
+        ``masks`` (jail paths), ``user_namespace`` (bool), ``uid``, ``gid``, ``argv``,
+        ``env``, ``cwd`` and ``keep_fds``.
+    """
+    config = json.loads(config_text)
+    try:
+        build_root(config)
+        enter_root(config["new_root"])
+    except (OSError, SetupError) as error:
+        print(f"sandbox setup failed: {error}", file=sys.stderr, flush=True)
+        os._exit(SETUP_FAILED)
+    pid = os.fork()
+    if pid == 0:
+        _exec_worker(config)
+    for fd in config["keep_fds"]:
+        os.close(fd)
+    _reap_until(pid)
+
+
+def build_root(config):
+    """Populate the new root (still seen at ``config["new_root"]``) with mounts.
+
+    Parameters
+    ----------
+    config : dict
+        As in ``main``.
+    """
+    root = config["new_root"]
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    for path, target in config["symlinks"]:
+        _parent(root + path)
+        os.symlink(target, root + path)
+    binds = []
+    for source, path in config["binds"]:
+        _mount_point(root + path, directory=os.path.isdir(source))
+        _mount(source, root + path, None, MS_BIND | MS_REC)
+        binds.append(root + path)
+    for path, size in config["scratch"]:
+        _mount_point(root + path, directory=True)
+        _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    _mount_point(root + "/proc", directory=True)
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for path in config["masks"]:
+        _mask(root, path)
+    for target in binds:
+        _remount_read_only(target)
+
+
+def enter_root(root):
+    """Make ``root`` the root of this mount namespace and detach the old one.
+
+    Parameters
+    ----------
+    root : str
+    """
+    number = PIVOT_ROOT_SYSCALL.get(platform.machine())
+    if number is None:
+        raise SetupError(f"pivot_root: unknown system call number on {platform.machine()}")
+    os.chdir(root)
+    _check(_libc.syscall(number, b".", b"."), "pivot_root")
+    _check(_libc.umount2(b".", MNT_DETACH), "detaching the host root")
+    os.chdir("/")
+    _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _exec_worker(config):
+    """In the forked child: drop privileges and exec the worker; never returns."""
+    try:
+        if config["user_namespace"]:
+            _enter_nested_user_namespace(config["uid"], config["gid"])
+        else:
+            os.setgroups([])
+            os.setresgid(config["gid"], config["gid"], config["gid"])
+            os.setresuid(config["uid"], config["uid"], config["uid"])
+        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "setting no_new_privs")
+        os.chdir(config["cwd"])
+        os.execve(config["argv"][0], config["argv"], config["env"])
+    except (OSError, SetupError) as error:
+        print(f"sandbox setup failed: starting the worker: {error}", file=sys.stderr, flush=True)
+    os._exit(SETUP_FAILED)
+
+
+def _enter_nested_user_namespace(uid, gid):
+    """Become ``uid``/``gid`` in a new user+mount namespace; inherited mounts become locked."""
+    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "entering a nested user namespace")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} 0 1"), ("gid_map", f"{gid} 0 1")):
+        with open(f"/proc/self/{name}", "w", encoding="ascii") as file:
+            file.write(text)
+
+
+def _reap_until(worker):
+    """As PID 1: reap every orphan until the worker ends, then exit with its status."""
+    while True:
+        pid, status = os.wait()
+        if pid == worker:
+            code = os.waitstatus_to_exitcode(status)
+            os._exit(128 - code if code < 0 else code)
+
+
+def _mask(root, path):
+    """Cover a jail path with an empty read-only mount (tmpfs, or /dev/null for a file)."""
+    target = root + path
+    if os.path.isdir(target):
+        _mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k")
+    elif os.path.lexists(target):
+        _mount(root + "/dev/null", target, None, MS_BIND)
+        _remount_read_only(target)
+
+
+def _remount_read_only(target):
+    flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+    kept = os.statvfs(target).f_flag
+    for statvfs_flag, mount_flag in KEPT_FLAGS:
+        if kept & statvfs_flag:
+            flags |= mount_flag
+    _mount(None, target, None, flags)
+
+
+def _mount_point(path, directory):
+    if directory:
+        os.makedirs(path, exist_ok=True)
+    else:
+        _parent(path)
+        open(path, "a", encoding="ascii").close()
+
+
+def _parent(path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+
+
+def _mount(source, target, fstype, flags, data=None):
+    arguments = [_encoded(text) for text in (source, target, fstype)]
+    _check(_libc.mount(*arguments, flags, _encoded(data)), f"mount {source or ''} on {target}")
+
+
+def _encoded(text):
+    return None if text is None else text.encode()
+
+
+def _check(result, step):
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise SetupError(f"{step}: {os.strerror(errno)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,533 @@
+"""The runners through which item graders call student code.
+
+``SandboxRunner`` serves every call from one isolated child process (restarted after a
+timeout or a crash); ``InProcessRunner`` imports the staged package in this process
+(no isolation; for benchmarks and fast paths). Both send arguments by value, keep
+objects as ``Handle``s, and turn results into plain numeric arrays the same way: the
+request and the reply go through ``protocol`` in both, and ``dispatch`` carries them
+out in both.
+"""
+
+import contextlib
+import io
+import itertools
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import config
+from . import child as child_process
+from . import dispatch, isolation, protocol
+
+KINDS = ("import", "exception", "timeout", "crash", "bad_output")
+DEFAULT_TIMEOUT_FACTOR = 4
+_owners = itertools.count(1)
+
+
+class StudentError(Exception):
+    """Student code failed; never a fault of the grader.
+
+    Parameters
+    ----------
+    kind : str
+        ``"import"`` (the staged package failed to import), ``"exception"`` (student
+        code raised; ``message`` is ``"ExceptionType: text"``), ``"timeout"``
+        (wall-clock limit), ``"crash"`` (the child died, or a Handle was lost with it)
+        or ``"bad_output"`` (a result that is not plain numeric data).
+    message : str
+        One line for the student.
+    details : str
+        The last traceback frames in student files, when there are any.
+    """
+
+    def __init__(self, kind, message, details=""):
+        super().__init__(message)
+        self.kind, self.message, self.details = kind, message, details
+
+    def __repr__(self):
+        return f"StudentError({self.kind!r}, {self.message!r})"
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (not the student's code): the grading cannot be trusted."""
+
+
+@dataclass(frozen=True)
+class Handle:
+    """An object kept by a runner (a model, a cache), named by ``id``.
+
+    Attributes
+    ----------
+    owner : int
+        The runner that made it.
+    epoch : int
+        The runner's child generation; a restart invalidates older handles.
+    id : int
+    label : str
+        The object's type name.
+    """
+
+    owner: int
+    epoch: int
+    id: int
+    label: str = ""
+
+    def __repr__(self):
+        return f"<Handle {self.label} #{self.id}>"
+
+
+class _Runner:
+    """The API shared by both runners; subclasses implement ``_exchange``."""
+
+    isolation = ""
+
+    def __init__(self, settings):
+        self._owner = next(_owners)
+        self._epoch = 0
+        self._request_caps = protocol.Caps.from_limits(settings.limits, protocol.REQUEST_KINDS)
+        self._reply_caps = protocol.Caps.from_limits(settings.limits, protocol.RESULT_KINDS)
+        self.environment = {}
+        self.startup_seconds = 0.0
+
+    def call(self, func, *args, keep=(), timeout=None, **kwargs):
+        """Call ``assignment.<func>(*args, **kwargs)``.
+
+        Parameters
+        ----------
+        func : str
+            E.g. ``"rnn_layers.rnn_step_forward"``.
+        *args, **kwargs
+            numpy arrays (sent by value), Python scalars and str, None, lists,
+            tuples and dicts of those, ``Handle``s, numpy dtypes and scalar types.
+        keep : tuple of int
+            Positions of the returned tuple to keep in the runner, returned as Handles
+            (e.g. ``keep=(1,)`` for a cache).
+        timeout : float or None
+            Wall-clock seconds; None: ``limits.time_allowance_seconds * 4``.
+
+        Returns
+        -------
+        object
+            Exact ndarrays (0-d for scalars) in the returned tuples, lists and dicts.
+
+        Raises
+        ------
+        StudentError
+        """
+        request = {"op": "call", "target": func, "args": list(args), "kwargs": kwargs,
+                   "keep": list(keep)}
+        return self._request(request, timeout, func)
+
+    def new(self, cls, *args, timeout=None, **kwargs):
+        """Instantiate ``assignment.<cls>`` and keep it.
+
+        Parameters
+        ----------
+        cls : str
+            E.g. ``"classifiers.rnn.CaptioningRNN"``.
+        *args, **kwargs
+            As for ``call``.
+        timeout : float or None
+
+        Returns
+        -------
+        Handle
+
+        Raises
+        ------
+        StudentError
+        """
+        request = {"op": "new", "target": cls, "args": list(args), "kwargs": kwargs}
+        return self._request(request, timeout, cls)
+
+    def method(self, handle, name, *args, keep=(), timeout=None, **kwargs):
+        """Call a method of a kept object, like ``call``.
+
+        Parameters
+        ----------
+        handle : Handle
+        name : str
+            E.g. ``"loss"``, which returns ``(0-d array, {param name: array})``.
+        *args, keep, timeout, **kwargs
+            As for ``call``.
+
+        Returns
+        -------
+        object
+
+        Raises
+        ------
+        StudentError
+        """
+        request = {"op": "method", "handle": handle, "name": name, "args": list(args),
+                   "kwargs": kwargs, "keep": list(keep)}
+        return self._request(request, timeout, f"{handle.label}.{name}")
+
+    def get_attr(self, handle, name, timeout=None):
+        """An attribute of a kept object, converted like a result.
+
+        Parameters
+        ----------
+        handle : Handle
+        name : str
+            E.g. ``"params"`` (a dict of arrays).
+        timeout : float or None
+
+        Returns
+        -------
+        object
+
+        Raises
+        ------
+        StudentError
+        """
+        request = {"op": "get_attr", "handle": handle, "name": name}
+        return self._request(request, timeout, f"{handle.label}.{name}")
+
+    def set_params(self, handle, params, timeout=None):
+        """Replace ``model.params[name]`` with a copy of each given array.
+
+        Parameters
+        ----------
+        handle : Handle
+        params : dict
+            {name: ndarray}.
+        timeout : float or None
+
+        Raises
+        ------
+        StudentError
+        """
+        request = {"op": "set_params", "handle": handle, "params": dict(params)}
+        self._request(request, timeout, f"setting {handle.label}.params")
+
+    def train(self, handle, data, solver_kwargs, timeout=None, seed=None):
+        """Train a kept model with the pristine ``CaptioningSolver``.
+
+        Parameters
+        ----------
+        handle : Handle
+            A ``CaptioningRNN``.
+        data : dict
+            Arrays ``train_captions`` (N, T), ``train_image_idxs`` (N,),
+            ``train_features`` (M, D) and ``train_urls`` (M,) of str.
+        solver_kwargs : dict
+            Keyword arguments of ``CaptioningSolver``.
+        timeout : float or None
+        seed : int or None
+            Seeds ``np.random`` where the model trains (the solver draws its minibatches
+            from it), so that a regrade repeats the training exactly.
+
+        Returns
+        -------
+        loss_history : ndarray of float64, shape (iterations,)
+        params : dict of ndarray
+            The model's parameters after training.
+
+        Raises
+        ------
+        StudentError
+        """
+        request = {"op": "train", "handle": handle, "data": dict(data),
+                   "solver_kwargs": dict(solver_kwargs), "seed": seed}
+        return self._request(request, timeout, "training")
+
+    def drop(self, *handles):
+        """Forget kept objects (handles lost in a restart are skipped).
+
+        Parameters
+        ----------
+        *handles : Handle
+        """
+        current = [handle for handle in handles if handle.epoch == self._epoch]
+        if current:
+            self._request({"op": "drop", "handles": current}, None, "dropping objects")
+
+    def output(self):
+        """What student code printed since the last call, truncated to a few KB.
+
+        Returns
+        -------
+        str
+        """
+        raise NotImplementedError
+
+    def close(self):
+        """Release the runner; it cannot be used afterwards."""
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def _exchange(self, request, timeout, what):
+        raise NotImplementedError
+
+    def _request(self, request, timeout, what):
+        reply = self._exchange(self._outgoing(request), timeout, what)
+        if type(reply) is not dict or len(reply) != 1 or not {"ok", "error"} & set(reply):
+            raise StudentError("bad_output", f"the child's reply to {what} is malformed")
+        if "error" in reply:
+            raise _student_error(reply["error"], what)
+        return self._incoming(reply["ok"], request["op"], what)
+
+    def _outgoing(self, value):
+        """``value`` with each Handle replaced by a protocol.Ref, after checking it is alive."""
+        if isinstance(value, Handle):
+            if value.owner != self._owner:
+                raise ValueError(f"{value!r} belongs to another runner")
+            if value.epoch != self._epoch:
+                raise StudentError("crash", f"the {value.label} #{value.id} was lost when the "
+                                            "child restarted after an earlier timeout or crash")
+            return protocol.Ref(value.id, value.label)
+        if type(value) in (list, tuple):
+            return type(value)(self._outgoing(item) for item in value)
+        if type(value) is dict:
+            return {key: self._outgoing(item) for key, item in value.items()}
+        return value
+
+    def _incoming(self, value, op, what):
+        """Check a result is what ``op`` returns, turning Refs into Handles."""
+        if op in ("set_params", "drop"):
+            if value is not None:
+                raise _violation(what, value)
+            return None
+        if op == "new" and type(value) is not protocol.Ref:
+            raise _violation(what, value)
+        return self._plain(value, what)
+
+    def _plain(self, value, what):
+        kind = type(value)
+        if kind is np.ndarray:
+            return value
+        if kind is protocol.Ref:
+            return Handle(self._owner, self._epoch, value.id, value.label)
+        if kind in (list, tuple):
+            return kind(self._plain(item, what) for item in value)
+        if kind is dict:
+            return {key: self._plain(item, what) for key, item in value.items()}
+        raise _violation(what, value)
+
+
+class InProcessRunner(_Runner):
+    """Run the staged package in this process: same API, no isolation, no time limit.
+
+    Parameters
+    ----------
+    package_root : path-like
+        The folder holding the staged ``assignment`` package.
+    settings : autograder.config.Settings or None
+        Its ``limits`` cap results; None: ``config.load()``.
+
+    Notes
+    -----
+    While a request runs, ``sys.modules["assignment*"]`` and ``sys.path[0]`` point at
+    the staged package (and are restored afterwards), and stdout/stderr are captured.
+    ``timeout`` is ignored, and ``os._exit`` in student code ends this process.
+    """
+
+    isolation = "none (in-process)"
+
+    def __init__(self, package_root, settings=None):
+        super().__init__(settings or config.load())
+        root = Path(package_root).resolve()
+        if not (root / dispatch.PACKAGE).is_dir():
+            raise FileNotFoundError(f"{root / dispatch.PACKAGE} does not exist: stage the "
+                                    "submission first (autograder.submission.stage)")
+        self._root = str(root)
+        self._names = _module_names(root / dispatch.PACKAGE)
+        self._dispatcher = dispatch.Dispatcher(self._reply_caps)
+        self._modules = {}
+        self._printed = io.StringIO()
+        self.environment = dispatch.environment()
+
+    def output(self):
+        """What student code printed since the last call, truncated to a few KB."""
+        text = self._printed.getvalue()
+        self._printed = io.StringIO()
+        limit = child_process.OUTPUT_LIMIT
+        return text if len(text) <= limit else text[:limit] + "\n[... output truncated]\n"
+
+    def close(self):
+        """Forget the imported package."""
+        self._modules = {}
+
+    def _exchange(self, request, timeout, what):
+        received = protocol.loads(protocol.dumps(request, self._request_caps),
+                                  self._request_caps)
+        with self._activated(), contextlib.redirect_stdout(self._printed), \
+                contextlib.redirect_stderr(self._printed):
+            buffers = self._dispatcher.respond(received)
+        return protocol.loads(buffers, self._reply_caps)
+
+    @contextlib.contextmanager
+    def _activated(self):
+        """Make ``assignment`` mean the staged package while a request runs."""
+        saved = _take_modules(self._names)
+        sys.modules.update(self._modules)
+        sys.path.insert(0, self._root)
+        try:
+            yield
+        finally:
+            if self._root in sys.path:  # student code may have edited sys.path
+                sys.path.remove(self._root)
+            self._modules = _take_modules(self._names)
+            sys.modules.update(saved)
+
+
+class SandboxRunner(_Runner):
+    """Run the staged package in an isolated child process.
+
+    Parameters
+    ----------
+    package_root : path-like
+        The folder holding the staged ``assignment`` package (copied for the child).
+    settings : autograder.config.Settings
+        ``limits`` gives the resource limits, caps and default timeout.
+    hidden_paths : iterable of path-like
+        Extra host folders the child must not see (e.g. the output folder).
+    mode : str or None
+        Force an isolation mode of ``isolation.MODES``; None: the best that works here.
+
+    Attributes
+    ----------
+    isolation : str
+        How the child is isolated, for the report.
+    environment : dict
+        The child's hello: ``numpy`` and ``python`` versions, ``uid``, ``pid``...
+    startup_seconds : float
+        How long the last child took to start (isolation, Python, numpy).
+
+    Raises
+    ------
+    SandboxError
+        When no child can be started (the text says why and what to check).
+    """
+
+    def __init__(self, package_root, settings, hidden_paths=(), mode=None):
+        super().__init__(settings)
+        self._limits = settings.limits
+        self._default_timeout = settings.limits.time_allowance_seconds * DEFAULT_TIMEOUT_FACTOR
+        self._hidden = [str(path) for path in hidden_paths]
+        self._runtime = isolation.Runtime.create(package_root)
+        self._child = None
+        self._closed = False
+        self._pending_output = ""
+        try:
+            self._mode = self._first_working_mode(mode)
+        except BaseException:
+            self._runtime.remove()
+            raise
+        self.isolation = isolation.describe(self._mode)
+
+    def output(self):
+        """What the child printed since the last call (also before a restart), a few KB."""
+        text = self._pending_output + (self._child.take_output() if self._child else "")
+        self._pending_output = ""
+        return text
+
+    def close(self):
+        """Kill the child and everything it started, and remove its private folder."""
+        if self._child is not None:
+            self._child.kill()
+            self._child = None
+        self._runtime.remove()
+        self._closed = True
+        self._epoch += 1
+
+    def _first_working_mode(self, forced):
+        rejected = []
+        for mode in [forced] if forced else isolation.candidate_modes():
+            try:
+                self._start(mode)
+            except (SandboxError, isolation.Unavailable, OSError) as error:
+                rejected.append(f"{mode}: {error}")
+                continue
+            if not forced:
+                isolation.remember(mode, rejected)
+            return mode
+        raise SandboxError("no isolation mode could start the child process that runs student "
+                           "code: " + "; ".join(rejected) + ". Check that numpy and h5py import "
+                           "in this Python, or grade with runner='inprocess'.")
+
+    def _start(self, mode):
+        started = time.monotonic()
+        child = child_process.Child(
+            lambda fds: isolation.command(mode, self._runtime, self._limits, fds, self._hidden))
+        try:
+            hello = child.receive(started + self._default_timeout, self._reply_caps)
+        except (child_process.Timeout, child_process.Gone, protocol.ProtocolError) as error:
+            fate = child.kill()
+            said = child.take_output().strip() or type(error).__name__
+            raise SandboxError(f"the child did not start ({fate}): {said}") from None
+        version = hello.get("numpy") if type(hello) is dict else None
+        if version != np.__version__:
+            child.kill()
+            raise SandboxError(f"the child imported numpy {version!r}, the grader uses "
+                               f"{np.__version__}; the sandbox maps the wrong Python")
+        self._child = child
+        self.environment = hello
+        self.startup_seconds = time.monotonic() - started
+
+    def _exchange(self, request, timeout, what):
+        if self._closed:
+            raise RuntimeError("this SandboxRunner is closed; create a new one")
+        if self._child is None:
+            self._start(self._mode)
+        seconds = self._default_timeout if timeout is None else timeout
+        buffers = protocol.dumps(request, self._request_caps)
+        try:
+            return self._child.exchange(buffers, time.monotonic() + seconds, self._reply_caps)
+        except child_process.Timeout:
+            self._lose_child()
+            raise StudentError("timeout", f"{what} did not finish within {seconds:g} s (wall "
+                                          "clock); the process running it was stopped") from None
+        except child_process.Gone:
+            fate = self._lose_child()
+            raise StudentError("crash", f"the process running student code ended during "
+                                        f"{what}: {fate}") from None
+        except protocol.ProtocolError as error:
+            self._lose_child()
+            raise StudentError("bad_output", f"the reply to {what} broke the protocol: "
+                                             f"{error}") from None
+
+    def _lose_child(self):
+        """Kill the child after a failure; the next call starts a new one."""
+        fate = self._child.kill()
+        self._pending_output += self._child.take_output()
+        self._child = None
+        self._epoch += 1
+        return fate
+
+
+def _student_error(error, what):
+    """The StudentError of an error reply, or a bad_output one if the reply is malformed."""
+    if (type(error) is not dict or error.get("kind") not in KINDS
+            or not all(type(error.get(key)) is str for key in ("message", "details"))):
+        return StudentError("bad_output", f"the child's error reply to {what} is malformed")
+    return StudentError(error["kind"], error["message"], error["details"])
+
+
+def _violation(what, value):
+    return StudentError("bad_output", f"the child sent a {type(value).__name__} back for {what}; "
+                                      "only numeric arrays are accepted")
+
+
+def _module_names(package):
+    """Dotted names of the package folder ``package`` and of every module file in it."""
+    names = {dispatch.PACKAGE}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return sorted(names)
+
+
+def _take_modules(names):
+    """Remove and return the modules of ``names`` found in sys.modules."""
+    return {name: sys.modules.pop(name) for name in names if name in sys.modules}
+
