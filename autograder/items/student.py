@@ -1,0 +1,218 @@
+"""Calling the student's code: time limits, failures as values, results checked for structure.
+
+Every call goes through :class:`StudentRunner`, which adds the item's time
+limit and labels a failure with the call it came from. What ends an item
+(not implemented, import failure, timeout, crash) becomes an
+:class:`ItemError`; an exception or a result of the wrong structure becomes a
+:class:`Raised` value that fails the case's checks with its message.
+"""
+
+from dataclasses import dataclass, field
+
+from ..sandbox import StudentError
+
+
+class ItemError(Exception):
+    """The item cannot be graded at all; the message says why and what to do."""
+
+
+class OutputError(Exception):
+    """The student's function returned something of the wrong structure; the message says what."""
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A program stopped with an exception.
+
+    Attributes
+    ----------
+    kind : str
+        The exception's type name (``"ValueError"``), or ``"bad_output"``.
+    message : str
+    """
+
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Missing:
+    """An output the student's code did not return, e.g. a key missing from ``grads``.
+
+    Two Missing values are equal when the same output is missing.
+    """
+
+    name: str
+    message: str = field(compare=False)
+
+
+def grader_problem(what):
+    """An :class:`ItemError` for a failure of the grader itself, never of the student's code.
+
+    Parameters
+    ----------
+    what : str
+        What went wrong, as a sentence.
+
+    Returns
+    -------
+    ItemError
+    """
+    return ItemError(f"the grader could not grade this item, through no fault of your code: "
+                     f"{what.rstrip('.')}. Please tell the course staff.")
+
+
+def run_student(program, runner, inputs):
+    """Run a program on the student's code.
+
+    Parameters
+    ----------
+    program : callable
+    runner : StudentRunner
+    inputs : dict
+
+    Returns
+    -------
+    dict or Raised
+        The outputs, or how the student's code stopped (an exception, or a
+        result of the wrong structure).
+
+    Raises
+    ------
+    ItemError
+        For a missing implementation, an import failure, a timeout or a crash.
+    """
+    try:
+        return program(runner, **inputs)
+    except StudentFailure as failure:
+        return failure.raised()
+    except OutputError as error:
+        return Raised("bad_output", str(error))
+
+
+class StudentFailure(Exception):
+    """A StudentError raised by one runner call, with the call it came from.
+
+    Parameters
+    ----------
+    call : str
+        What the grader called, e.g. ``"rnn_forward"`` or ``"CaptioningRNN.loss"``.
+    error : autograder.sandbox.StudentError
+    runner : StudentRunner
+    """
+
+    def __init__(self, call, error, runner):
+        super().__init__(f"{call}: {error.message}")
+        self.call, self.error, self.runner = call, error, runner
+
+    def raised(self):
+        """The failure as a :class:`Raised` for checks and hints.
+
+        Raises
+        ------
+        ItemError
+            When the failure ends the item: NotImplementedError, an import
+            failure, a timeout or a crash.
+        """
+        error, call = self.error, self.call
+        details = f"\n{error.details}" if error.details else ""
+        if error.message.startswith("NotImplementedError"):
+            raise ItemError(f"{call} raised {error.message}")
+        if error.kind == "import":
+            raise ItemError(f"your files could not be imported: {error.message}. Check that "
+                            "`import assignment.rnn_layers` and `import "
+                            f"assignment.classifiers.rnn` work on your computer.{details}")
+        if error.kind == "timeout":
+            raise ItemError(f"{call} was stopped after {self.runner.timeout:.1f} s; the reference "
+                            f"does the same work in {self.runner.reference_seconds:.2f} s. Look "
+                            "for a loop that runs far more often than it should (or never ends).")
+        if error.kind == "crash":
+            raise ItemError(f"{call} crashed the process running your code ({error.message}). "
+                            "Look for runaway memory use or a call that ends the process."
+                            f"{details}")
+        if error.kind == "bad_output":
+            return Raised("bad_output", f"{call} returned something that is not plain numbers: "
+                                        f"{error.message}")
+        kind = error.message.split(":", 1)[0].strip()
+        return Raised(kind, f"{call} raised {error.message}{details}")
+
+
+class StudentRunner:
+    """The sandbox runner with a time limit on every call and failures labelled by call.
+
+    Parameters
+    ----------
+    runner : SandboxRunner or InProcessRunner
+    timeout : float
+        Seconds allowed per call.
+    reference_seconds : float
+        What the reference needed for the whole case (for messages).
+    """
+
+    def __init__(self, runner, timeout, reference_seconds):
+        self.runner, self.timeout, self.reference_seconds = runner, timeout, reference_seconds
+
+    def _do(self, call, action, *args, **kwargs):
+        try:
+            return action(*args, **kwargs)
+        except StudentError as error:
+            raise StudentFailure(call, error, self) from None
+
+    def call(self, func, *args, keep=(), **kwargs):
+        """``runner.call`` with the time limit."""
+        return self._do(func.rpartition(".")[2], self.runner.call, func, *args, keep=keep,
+                        timeout=self.timeout, **kwargs)
+
+    def new(self, cls, *args, **kwargs):
+        """``runner.new`` with the time limit."""
+        return self._do(f"{cls.rpartition('.')[2]}()", self.runner.new, cls, *args,
+                        timeout=self.timeout, **kwargs)
+
+    def method(self, handle, name, *args, keep=(), **kwargs):
+        """``runner.method`` with the time limit."""
+        return self._do(f"CaptioningRNN.{name}", self.runner.method, handle, name, *args, keep=keep,
+                        timeout=self.timeout, **kwargs)
+
+    def get_attr(self, handle, name):
+        """``runner.get_attr`` with the time limit."""
+        return self._do(f"CaptioningRNN.{name}", self.runner.get_attr, handle, name,
+                        timeout=self.timeout)
+
+    def set_params(self, handle, params):
+        """``runner.set_params``."""
+        return self._do("setting model.params", self.runner.set_params, handle, params)
+
+    def train(self, handle, data, solver_kwargs, seed=None):
+        """``runner.train`` with the time limit; ``seed`` seeds the child's minibatch draws."""
+        return self._do("CaptioningSolver.train", self.runner.train, handle, data, solver_kwargs,
+                        timeout=self.timeout, seed=seed)
+
+    def drop(self, *handles):
+        """``runner.drop``."""
+        return self._do("drop", self.runner.drop, *handles)
+
+
+def unpack(result, names, call):
+    """Check that a function returned a tuple of ``len(names)`` values and return it.
+
+    Parameters
+    ----------
+    result : object
+    names : tuple of str
+        What the values are, for the message, e.g. ``("next_h", "cache")``.
+    call : str
+
+    Returns
+    -------
+    tuple
+
+    Raises
+    ------
+    OutputError
+    """
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        got = (f"{len(result)} values" if isinstance(result, (tuple, list))
+               else f"a single {type(result).__name__}")
+        raise OutputError(f"{call} returned {got}; expected a tuple of {len(names)} "
+                          f"({', '.join(names)})")
+    return tuple(result)
