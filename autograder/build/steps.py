@@ -1,0 +1,85 @@
+"""The steps of ``python -m autograder build``: generators whose output is committed.
+
+A step is a module of this package with two functions:
+
+- ``expected_files(root)`` -> ``{relative path: str or bytes}``, everything it writes;
+- ``generated_files(root)`` -> the relative paths present under ``root`` that it
+  owns, so that files it no longer writes are removed.
+
+Writing and the staleness check are the same for every step and live here.
+"""
+
+import importlib
+
+from .. import paths
+
+STEPS = ("notebooks",)
+
+
+def _module(step):
+    """The module of a step, imported when first needed."""
+    return importlib.import_module(f".{step}", __package__)
+
+
+def build(steps=STEPS, root=paths.REPO_ROOT):
+    """Write the output of each step and remove the files it no longer writes.
+
+    Parameters
+    ----------
+    steps : sequence of str
+        Names in :data:`STEPS`.
+    root : Path
+
+    Returns
+    -------
+    list of str
+        The relative paths that were written, changed or removed.
+    """
+    touched = []
+    for step in steps:
+        module = _module(step)
+        expected = module.expected_files(root)
+        for relative in sorted(module.generated_files(root) - set(expected)):
+            (root / relative).unlink()
+            touched.append(relative)
+        for relative, content in sorted(expected.items()):
+            if _differs(root / relative, content):
+                target = root / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _write(target, content)
+                touched.append(relative)
+    return touched
+
+
+def stale(steps=STEPS, root=paths.REPO_ROOT):
+    """Relative paths where the tree differs from what :func:`build` would write.
+
+    Returns
+    -------
+    list of str
+        Files that differ, are missing or should not be there; empty when current.
+    """
+    found = []
+    for step in steps:
+        module = _module(step)
+        expected = module.expected_files(root)
+        found += sorted(module.generated_files(root) - set(expected))
+        found += sorted(relative for relative, content in expected.items()
+                        if _differs(root / relative, content))
+    return found
+
+
+def _differs(path, content):
+    """Whether ``path`` is missing or holds something other than ``content``."""
+    if not path.is_file():
+        return True
+    if isinstance(content, bytes):
+        return path.read_bytes() != content
+    return path.read_text(encoding="utf-8") != content
+
+
+def _write(path, content):
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="\n")

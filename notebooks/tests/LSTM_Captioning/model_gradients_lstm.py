@@ -1,0 +1,105 @@
+"""Public test `model_gradients_lstm` of the student notebooks, in otter-grader's format.
+
+Written by `python -m autograder build` from notebooks/source/checks/model_gradients.py;
+edit that file (and notebooks/source/support.py), not this one.
+"""
+
+from otter.test_files import test_case
+
+import numpy as np
+
+from assignment.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
+
+# Limits of the public checks. Published values carry eight decimals, and centred
+# differences in float64 agree with a correct gradient to about 1e-9 of its scale.
+VALUE_LIMIT = 1e-6
+GRADIENT_LIMIT = 1e-6
+
+
+def rel_error(actual, expected):
+    """Largest deviation of `actual` from `expected`, relative to the largest entry of `expected`.
+
+    0 means identical. Because the deviation is measured against the scale of the
+    whole array rather than entry by entry, entries close to zero cannot make a
+    correct answer look wrong. Different shapes fail an assertion.
+    """
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    assert actual.shape == expected.shape, f"got shape {actual.shape}, expected {expected.shape}"
+    deviation = np.max(np.abs(actual - expected), initial=0.0)
+    scale = np.max(np.abs(expected), initial=0.0)
+    return float(deviation / scale) if scale > 0 else float(deviation)
+
+
+def numeric_gradients(forward, inputs, upstream):
+    """Centred-difference gradients of `sum(forward(*inputs) * upstream)`, one per input array."""
+    return [eval_numerical_gradient_array(lambda _: forward(*inputs), x, upstream)
+            for x in inputs]
+
+
+def gradient_errors(names, analytic, numeric):
+    """Check results comparing each analytic gradient with its numeric estimate."""
+    return {f"d{name} relative error": (rel_error(a, n), GRADIENT_LIMIT)
+            for name, a, n in zip(names, analytic, numeric)}
+
+
+def over_limit(results):
+    """A sentence for each check result (label -> (value, limit)) whose value exceeds its limit."""
+    return [f"{label} is {value:.3g}, above {limit:g}"
+            for label, (value, limit) in results.items() if not value <= limit]
+
+
+def fixed_model(CaptioningRNN, word_to_idx, cell_type, input_dim, wordvec_dim, hidden_dim, fill):
+    """A float64 CaptioningRNN whose parameters are `fill(size)` (reshaped) instead of random draws."""
+    model = CaptioningRNN(word_to_idx, input_dim=input_dim, wordvec_dim=wordvec_dim,
+                          hidden_dim=hidden_dim, cell_type=cell_type, dtype=np.float64)
+    for name, value in model.params.items():
+        model.params[name] = fill(value.size).reshape(value.shape)
+    return model
+
+
+def caption_mismatches(captions, expected, end):
+    """Words of `captions` that differ from `expected`, up to each expected caption's first `end`.
+
+    What follows an `<END>` word does not count. Fails an assertion unless `captions`
+    is an integer array of the expected shape.
+    """
+    captions = np.asarray(captions)
+    assert captions.shape == expected.shape, (
+        f"captions have shape {captions.shape}, expected {expected.shape}")
+    assert np.issubdtype(captions.dtype, np.integer), (
+        f"captions have dtype {captions.dtype}; word indices must be integers")
+    count = 0
+    for row, wanted in zip(captions, expected):
+        stop = list(wanted).index(end) + 1 if end in wanted else len(wanted)
+        count += int(np.sum(row[:stop] != wanted[:stop]))
+    return count
+
+
+def check_model_gradients_lstm(CaptioningRNN):
+    """Every parameter gradient of a small float64 LSTM model against centred differences."""
+    rng = np.random.default_rng(7)
+    N, D, W, H, T = 2, 3, 4, 5, 6
+    word_to_idx = {"<NULL>": 0, "<START>": 1, "<END>": 2, "cat": 3, "dog": 4}
+    model = fixed_model(CaptioningRNN, word_to_idx, "lstm", D, W, H,
+                        lambda size: 0.5 * rng.standard_normal(size))
+    features = rng.standard_normal((N, D))
+    captions = rng.integers(len(word_to_idx), size=(N, T))
+    _, grads = model.loss(features, captions)
+    assert sorted(grads) == sorted(model.params), (
+        f"grads has the keys {sorted(grads)}, expected {sorted(model.params)}")
+    numeric = [eval_numerical_gradient(lambda _: model.loss(features, captions)[0],
+                                       model.params[name], verbose=False)
+               for name in model.params]
+    return gradient_errors(list(model.params), [grads[name] for name in model.params], numeric)
+
+
+OK_FORMAT = False
+name = "model_gradients_lstm"
+
+
+@test_case(hidden=False)
+def test_model_gradients_lstm(CaptioningRNN):
+    """Fails with every value of the check that exceeds its limit."""
+    problems = over_limit(check_model_gradients_lstm(CaptioningRNN))
+    assert not problems, "; ".join(problems)

@@ -1,0 +1,106 @@
+"""Public test `rnn_forward` of the student notebooks, in otter-grader's format.
+
+Written by `python -m autograder build` from notebooks/source/checks/rnn_forward.py;
+edit that file (and notebooks/source/support.py), not this one.
+"""
+
+from otter.test_files import test_case
+
+import numpy as np
+
+from assignment.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
+
+# Limits of the public checks. Published values carry eight decimals, and centred
+# differences in float64 agree with a correct gradient to about 1e-9 of its scale.
+VALUE_LIMIT = 1e-6
+GRADIENT_LIMIT = 1e-6
+
+
+def rel_error(actual, expected):
+    """Largest deviation of `actual` from `expected`, relative to the largest entry of `expected`.
+
+    0 means identical. Because the deviation is measured against the scale of the
+    whole array rather than entry by entry, entries close to zero cannot make a
+    correct answer look wrong. Different shapes fail an assertion.
+    """
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    assert actual.shape == expected.shape, f"got shape {actual.shape}, expected {expected.shape}"
+    deviation = np.max(np.abs(actual - expected), initial=0.0)
+    scale = np.max(np.abs(expected), initial=0.0)
+    return float(deviation / scale) if scale > 0 else float(deviation)
+
+
+def numeric_gradients(forward, inputs, upstream):
+    """Centred-difference gradients of `sum(forward(*inputs) * upstream)`, one per input array."""
+    return [eval_numerical_gradient_array(lambda _: forward(*inputs), x, upstream)
+            for x in inputs]
+
+
+def gradient_errors(names, analytic, numeric):
+    """Check results comparing each analytic gradient with its numeric estimate."""
+    return {f"d{name} relative error": (rel_error(a, n), GRADIENT_LIMIT)
+            for name, a, n in zip(names, analytic, numeric)}
+
+
+def over_limit(results):
+    """A sentence for each check result (label -> (value, limit)) whose value exceeds its limit."""
+    return [f"{label} is {value:.3g}, above {limit:g}"
+            for label, (value, limit) in results.items() if not value <= limit]
+
+
+def fixed_model(CaptioningRNN, word_to_idx, cell_type, input_dim, wordvec_dim, hidden_dim, fill):
+    """A float64 CaptioningRNN whose parameters are `fill(size)` (reshaped) instead of random draws."""
+    model = CaptioningRNN(word_to_idx, input_dim=input_dim, wordvec_dim=wordvec_dim,
+                          hidden_dim=hidden_dim, cell_type=cell_type, dtype=np.float64)
+    for name, value in model.params.items():
+        model.params[name] = fill(value.size).reshape(value.shape)
+    return model
+
+
+def caption_mismatches(captions, expected, end):
+    """Words of `captions` that differ from `expected`, up to each expected caption's first `end`.
+
+    What follows an `<END>` word does not count. Fails an assertion unless `captions`
+    is an integer array of the expected shape.
+    """
+    captions = np.asarray(captions)
+    assert captions.shape == expected.shape, (
+        f"captions have shape {captions.shape}, expected {expected.shape}")
+    assert np.issubdtype(captions.dtype, np.integer), (
+        f"captions have dtype {captions.dtype}; word indices must be integers")
+    count = 0
+    for row, wanted in zip(captions, expected):
+        stop = list(wanted).index(end) + 1 if end in wanted else len(wanted)
+        count += int(np.sum(row[:stop] != wanted[:stop]))
+    return count
+
+
+def check_rnn_forward(rnn_forward):
+    """A tanh RNN over three steps on fixed inputs, compared with published values."""
+    N, T, D, H = 2, 3, 4, 5
+    x = np.linspace(-0.1, 0.3, num=N * T * D).reshape(N, T, D)
+    h0 = np.linspace(-0.3, 0.1, num=N * H).reshape(N, H)
+    Wx = np.linspace(-0.2, 0.4, num=D * H).reshape(D, H)
+    Wh = np.linspace(-0.4, 0.1, num=H * H).reshape(H, H)
+    b = np.linspace(-0.7, 0.1, num=H)
+    h, _ = rnn_forward(x, h0, Wx, Wh, b)
+    expected = np.array([
+        [[-0.42070749, -0.27279261, -0.11074945, 0.05740409, 0.22236251],
+         [-0.39525808, -0.22554661, -0.04094540, 0.14649412, 0.32397316],
+         [-0.42305111, -0.24223728, -0.04287027, 0.15997045, 0.35014525]],
+        [[-0.55857474, -0.39065825, -0.19198182, 0.02378408, 0.23735671],
+         [-0.27150199, -0.07088804, 0.13562939, 0.33099728, 0.50158768],
+         [-0.51014825, -0.30524429, -0.06755202, 0.17806392, 0.40333043]]])
+    return {"h relative error": (rel_error(h, expected), VALUE_LIMIT)}
+
+
+OK_FORMAT = False
+name = "rnn_forward"
+
+
+@test_case(hidden=False)
+def test_rnn_forward(rnn_forward):
+    """Fails with every value of the check that exceeds its limit."""
+    problems = over_limit(check_rnn_forward(rnn_forward))
+    assert not problems, "; ".join(problems)

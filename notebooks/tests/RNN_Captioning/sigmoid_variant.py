@@ -1,0 +1,126 @@
+"""Public test `sigmoid_variant` of the student notebooks, in otter-grader's format.
+
+Written by `python -m autograder build` from notebooks/source/checks/sigmoid_variant.py;
+edit that file (and notebooks/source/support.py), not this one.
+"""
+
+from otter.test_files import test_case
+
+import numpy as np
+
+from assignment.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
+
+# Limits of the public checks. Published values carry eight decimals, and centred
+# differences in float64 agree with a correct gradient to about 1e-9 of its scale.
+VALUE_LIMIT = 1e-6
+GRADIENT_LIMIT = 1e-6
+
+
+def rel_error(actual, expected):
+    """Largest deviation of `actual` from `expected`, relative to the largest entry of `expected`.
+
+    0 means identical. Because the deviation is measured against the scale of the
+    whole array rather than entry by entry, entries close to zero cannot make a
+    correct answer look wrong. Different shapes fail an assertion.
+    """
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    assert actual.shape == expected.shape, f"got shape {actual.shape}, expected {expected.shape}"
+    deviation = np.max(np.abs(actual - expected), initial=0.0)
+    scale = np.max(np.abs(expected), initial=0.0)
+    return float(deviation / scale) if scale > 0 else float(deviation)
+
+
+def numeric_gradients(forward, inputs, upstream):
+    """Centred-difference gradients of `sum(forward(*inputs) * upstream)`, one per input array."""
+    return [eval_numerical_gradient_array(lambda _: forward(*inputs), x, upstream)
+            for x in inputs]
+
+
+def gradient_errors(names, analytic, numeric):
+    """Check results comparing each analytic gradient with its numeric estimate."""
+    return {f"d{name} relative error": (rel_error(a, n), GRADIENT_LIMIT)
+            for name, a, n in zip(names, analytic, numeric)}
+
+
+def over_limit(results):
+    """A sentence for each check result (label -> (value, limit)) whose value exceeds its limit."""
+    return [f"{label} is {value:.3g}, above {limit:g}"
+            for label, (value, limit) in results.items() if not value <= limit]
+
+
+def fixed_model(CaptioningRNN, word_to_idx, cell_type, input_dim, wordvec_dim, hidden_dim, fill):
+    """A float64 CaptioningRNN whose parameters are `fill(size)` (reshaped) instead of random draws."""
+    model = CaptioningRNN(word_to_idx, input_dim=input_dim, wordvec_dim=wordvec_dim,
+                          hidden_dim=hidden_dim, cell_type=cell_type, dtype=np.float64)
+    for name, value in model.params.items():
+        model.params[name] = fill(value.size).reshape(value.shape)
+    return model
+
+
+def caption_mismatches(captions, expected, end):
+    """Words of `captions` that differ from `expected`, up to each expected caption's first `end`.
+
+    What follows an `<END>` word does not count. Fails an assertion unless `captions`
+    is an integer array of the expected shape.
+    """
+    captions = np.asarray(captions)
+    assert captions.shape == expected.shape, (
+        f"captions have shape {captions.shape}, expected {expected.shape}")
+    assert np.issubdtype(captions.dtype, np.integer), (
+        f"captions have dtype {captions.dtype}; word indices must be integers")
+    count = 0
+    for row, wanted in zip(captions, expected):
+        stop = list(wanted).index(end) + 1 if end in wanted else len(wanted)
+        count += int(np.sum(row[:stop] != wanted[:stop]))
+    return count
+
+
+def check_sigmoid_variant(rnn_step_forward, rnn_step_backward, rnn_forward, rnn_backward):
+    """The vanilla RNN with use_tanh=False: values on fixed inputs, gradients on random ones."""
+    N, T, D, H = 2, 3, 4, 3
+    x = np.linspace(-1.0, 1.0, num=N * T * D).reshape(N, T, D)
+    h0 = np.linspace(-0.5, 0.5, num=N * H).reshape(N, H)
+    Wx = np.linspace(-0.7, 0.9, num=D * H).reshape(D, H)
+    Wh = np.linspace(0.6, -0.4, num=H * H).reshape(H, H)
+    b = np.linspace(-0.3, 0.3, num=H)
+    expected_h = np.array([
+        [[0.42441531, 0.40176826, 0.37953282],
+         [0.56775615, 0.52957300, 0.49104055],
+         [0.57627380, 0.57633924, 0.57640468]],
+        [[0.47766556, 0.54965789, 0.61962912],
+         [0.52801803, 0.62477785, 0.71250186],
+         [0.52052124, 0.65811331, 0.77340953]]])
+    next_h, _ = rnn_step_forward(x[:, 0], h0, Wx, Wh, b, use_tanh=False)
+    h, _ = rnn_forward(x, h0, Wx, Wh, b, use_tanh=False)
+    results = {"next_h relative error": (rel_error(next_h, expected_h[:, 0]), VALUE_LIMIT),
+               "h relative error": (rel_error(h, expected_h), VALUE_LIMIT)}
+
+    rng = np.random.default_rng(8)
+    step_inputs = [rng.standard_normal(shape) for shape in [(N, D), (N, H), (D, H), (H, H), (H,)]]
+    next_h, cache = rnn_step_forward(*step_inputs, use_tanh=False)
+    dnext_h = rng.standard_normal(next_h.shape)
+    results.update(gradient_errors(
+        ["x (one step)", "prev_h (one step)", "Wx (one step)", "Wh (one step)", "b (one step)"],
+        rnn_step_backward(dnext_h, cache, use_tanh=False),
+        numeric_gradients(lambda *a: rnn_step_forward(*a, use_tanh=False)[0], step_inputs,
+                          dnext_h)))
+
+    inputs = [rng.standard_normal(shape) for shape in [(N, T, D), (N, H), (D, H), (H, H), (H,)]]
+    h, cache = rnn_forward(*inputs, use_tanh=False)
+    dh = rng.standard_normal(h.shape)
+    results.update(gradient_errors(
+        ["x", "h0", "Wx", "Wh", "b"], rnn_backward(dh, cache, use_tanh=False),
+        numeric_gradients(lambda *a: rnn_forward(*a, use_tanh=False)[0], inputs, dh)))
+    return results
+
+
+OK_FORMAT = False
+name = "sigmoid_variant"
+
+
+@test_case(hidden=False)
+def test_sigmoid_variant(rnn_step_forward, rnn_step_backward, rnn_forward, rnn_backward):
+    """Fails with every value of the check that exceeds its limit."""
+    problems = over_limit(check_sigmoid_variant(rnn_step_forward, rnn_step_backward, rnn_forward, rnn_backward))
+    assert not problems, "; ".join(problems)
