@@ -347,19 +347,21 @@ def temporal_softmax_loss(x, y, mask, verbose=False):
     """
     N, T, V = x.shape
     scores = x.reshape(N * T, V)
-    targets = y.reshape(N * T)
-    weights = mask.reshape(N * T, 1) / N
+    rows, targets = np.arange(N * T), y.reshape(N * T)
+    # Weight of each position: 1 / N where the mask is set, 0 elsewhere, in
+    # the dtype of the scores (a float64 weight would upcast float32 scores).
+    weights = mask.reshape(N * T).astype(scores.dtype)
+    weights /= N
 
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    normaliser = exp.sum(axis=1, keepdims=True)
-    rows = np.arange(N * T)
-    log_p_target = shifted[rows, targets] - np.log(normaliser[:, 0])
-    loss = -np.sum(weights[:, 0] * log_p_target)
+    dx = scores - scores.max(axis=1, keepdims=True)  # shifted scores, then probabilities
+    log_p_target = dx[rows, targets]
+    np.exp(dx, out=dx)
+    normaliser = dx.sum(axis=1)
+    log_p_target -= np.log(normaliser)
+    loss = -np.dot(weights, log_p_target)
 
-    dx = exp / normaliser
-    dx[rows, targets] -= 1
-    dx *= weights.astype(dx.dtype, copy=False)
+    dx *= (weights / normaliser)[:, None]  # probabilities times the weight, in one pass
+    dx[rows, targets] -= weights
     if verbose:
         print("dx:", dx.shape)
     return loss, dx.reshape(N, T, V)

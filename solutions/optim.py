@@ -28,7 +28,7 @@ def sgd_momentum(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
     config.setdefault("momentum", 0.9)
-    velocity = config.get("velocity", np.zeros_like(w))
+    velocity = config["velocity"] if "velocity" in config else np.zeros_like(w)
     velocity = config["momentum"] * velocity - config["learning_rate"] * dw
     config["velocity"] = velocity
     return w + velocity, config
@@ -44,11 +44,19 @@ def rmsprop(w, dw, config=None):
     config.setdefault("learning_rate", 1e-2)
     config.setdefault("decay_rate", 0.99)
     config.setdefault("epsilon", 1e-8)
-    config.setdefault("cache", np.zeros_like(w))
+    if "cache" not in config:
+        config["cache"] = np.zeros_like(w)
     decay = config["decay_rate"]
     config["cache"] = decay * config["cache"] + (1 - decay) * dw * dw
     step = config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
     return w - step, config
+
+
+# Adam goes through the arrays in blocks of this many elements, so that its
+# dozen element-wise operations on a block run while the block is still in
+# the CPU cache instead of streaming whole parameter arrays through memory a
+# dozen times.
+_ADAM_BLOCK = 1 << 15
 
 
 def adam(w, dw, config=None):
@@ -65,17 +73,40 @@ def adam(w, dw, config=None):
     config.setdefault("beta1", 0.9)
     config.setdefault("beta2", 0.999)
     config.setdefault("epsilon", 1e-8)
-    config.setdefault("m", np.zeros_like(w))
-    config.setdefault("v", np.zeros_like(w))
+    for name in ("m", "v"):
+        if name not in config:
+            config[name] = np.zeros_like(w)
     config.setdefault("t", 0)
-    beta1, beta2 = config["beta1"], config["beta2"]
     config["t"] += 1
-    config["m"] = beta1 * config["m"] + (1 - beta1) * dw
-    config["v"] = beta2 * config["v"] + (1 - beta2) * dw * dw
-    m_hat = config["m"] / (1 - beta1 ** config["t"])
-    v_hat = config["v"] / (1 - beta2 ** config["t"])
-    step = config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
-    return w - step, config
+    beta1, beta2, t = float(config["beta1"]), float(config["beta2"]), config["t"]
+    # lr * m_hat / (sqrt(v_hat) + eps) equals rate * m / (sqrt(v) + eps_t) with
+    # the bias corrections folded into the scalars rate = lr * sqrt(1 - beta2^t)
+    # / (1 - beta1^t) and eps_t = eps * sqrt(1 - beta2^t). Python floats keep
+    # float32 arrays float32.
+    root = (1 - beta2**t) ** 0.5
+    rate = float(config["learning_rate"]) * root / (1 - beta1**t)
+    eps_t = float(config["epsilon"]) * root
+    dtype = np.result_type(w, dw, config["m"], config["v"])
+    # New arrays for m, v and next_w: the old ones may belong to the caller.
+    m, v, next_w = (np.empty(w.shape, dtype=dtype) for _ in range(3))
+    flat = [np.ravel(a) for a in (w, dw, config["m"], config["v"], m, v, next_w)]
+    scratch = np.empty(min(_ADAM_BLOCK, w.size), dtype=dtype)
+    for start in range(0, w.size, _ADAM_BLOCK):
+        w_b, dw_b, m_old, v_old, m_b, v_b, next_b = (a[start : start + _ADAM_BLOCK] for a in flat)
+        s = scratch[: w_b.size]
+        np.multiply(m_old, beta1, out=m_b)  # m = beta1 m + (1 - beta1) dw
+        m_b += np.multiply(dw_b, 1 - beta1, out=s)
+        np.multiply(v_old, beta2, out=v_b)  # v = beta2 v + (1 - beta2) dw^2
+        np.multiply(dw_b, dw_b, out=s)
+        s *= 1 - beta2
+        v_b += s
+        np.sqrt(v_b, out=s)  # next_w = w - rate m / (sqrt(v) + eps_t)
+        s += eps_t
+        np.divide(m_b, s, out=s)
+        s *= rate
+        np.subtract(w_b, s, out=next_b)
+    config["m"], config["v"] = m, v
+    return next_w, config
 
 
 UPDATE_RULES = {"sgd": sgd, "sgd_momentum": sgd_momentum, "rmsprop": rmsprop, "adam": adam}

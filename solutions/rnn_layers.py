@@ -11,14 +11,33 @@ import numpy as np
 
 
 # BEGIN SOLUTION
-def _activation(a, use_tanh):
-    """tanh(a), or the logistic sigmoid of a when ``use_tanh`` is False; same shape."""
-    return np.tanh(a) if use_tanh else sigmoid(a)
+def _sigmoid_(a):
+    """Logistic sigmoid of ``a`` computed in place (``a`` is overwritten); returns ``a``.
+
+    ``1 / (1 + exp(-a))`` takes fewer passes over the data than the two-branch
+    form of :func:`sigmoid`. Where ``-a`` is very large, exp overflows to inf
+    and 1 / inf = 0 is the correct value, so only the warnings are silenced.
+    """
+    np.negative(a, out=a)
+    with np.errstate(over="ignore", under="ignore"):
+        np.exp(a, out=a)
+    a += 1
+    return np.reciprocal(a, out=a)
+
+
+def _activate_(a, use_tanh):
+    """tanh(a), or the logistic sigmoid of a when ``use_tanh`` is False, in place; returns ``a``."""
+    return np.tanh(a, out=a) if use_tanh else _sigmoid_(a)
 
 
 def _activation_grad(out, use_tanh):
-    """Derivative of the activation, written in terms of its output ``out``; same shape."""
-    return 1 - out * out if use_tanh else out * (1 - out)
+    """Derivative of the activation, written in terms of its output ``out``; a new array."""
+    if use_tanh:
+        grad = out * out
+        return np.subtract(1, grad, out=grad)
+    grad = 1 - out
+    grad *= out
+    return grad
 # END SOLUTION
 
 
@@ -50,7 +69,7 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
     # BEGIN SOLUTION
     # TODO: compute the next hidden state with act = np.tanh (or sigmoid when
     # TODO: use_tanh is False) and keep in `cache` what the backward pass needs.
-    next_h = _activation(x @ Wx + prev_h @ Wh + b, use_tanh)
+    next_h = _activate_(x @ Wx + prev_h @ Wh + b, use_tanh)
     cache = (x, prev_h, Wx, Wh, next_h)
     return next_h, cache
     # END SOLUTION
@@ -115,14 +134,26 @@ def rnn_forward(x, h0, Wx, Wh, b, use_tanh=True):
     # BEGIN SOLUTION
     # TODO: run rnn_step_forward once per time step, feeding each step the
     # TODO: hidden state of the step before (h0 for the first step).
-    N, T, _ = x.shape
+    N, T, D = x.shape
+    H = h0.shape[1]
+    dtype = np.result_type(x, h0, Wx, Wh, b)
+    # Time-major internally, (T, N, .): the rows of one step are contiguous.
+    # hs[0] is h0 and hs[t + 1] the hidden state of step t, so hs[:-1] holds
+    # the previous state of every step without a copy.
+    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))
+    hs = np.empty((T + 1, N, H), dtype=dtype)
+    hs[0] = h0
     # The input projection of all steps is one large matrix product; only the
     # hidden-to-hidden product has to run step by step.
-    h = (x.reshape(N * T, -1) @ Wx + b).reshape(N, T, -1)
-    prev_h = h0
+    np.matmul(x_tm.reshape(T * N, D), Wx, out=hs[1:].reshape(T * N, H))
+    hs[1:] += b
+    hWh = np.empty((N, H), dtype=dtype)
     for t in range(T):
-        prev_h = h[:, t] = _activation(h[:, t] + prev_h @ Wh, use_tanh)
-    cache = (x, h0, Wx, Wh, h)
+        np.matmul(hs[t], Wh, out=hWh)
+        hs[t + 1] += hWh
+        _activate_(hs[t + 1], use_tanh)
+    h = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))
+    cache = (x_tm, Wx, Wh, hs)
     return h, cache
     # END SOLUTION
 
@@ -152,21 +183,27 @@ def rnn_backward(dh, cache, use_tanh=True):
     # TODO: walk the time steps backwards with rnn_step_backward. The gradient
     # TODO: reaching step t is dh[:, t] plus what step t+1 passed back; the
     # TODO: weight gradients add up over all steps.
-    x, h0, Wx, Wh, h = cache
-    N, T, D = x.shape
-    da = np.empty_like(h)
-    dprev_h = np.zeros_like(h0)
+    x_tm, Wx, Wh, hs = cache
+    T, N, D = x_tm.shape
+    H = hs.shape[2]
+    # da starts as the activation's derivative at every step (one vectorised
+    # pass) and becomes, step by step, the gradient of the pre-activation.
+    da = _activation_grad(hs[1:], use_tanh)
+    # The gradient passed back to the previous step is kept transposed, (H, N)
+    # in memory: the product Wh @ da_t.T runs markedly faster than da_t @ Wh.T.
+    dprev_hT = np.zeros((H, N), dtype=da.dtype)
+    dnext_h = np.empty((N, H), dtype=da.dtype)
     for t in range(T - 1, -1, -1):
-        da[:, t] = (dh[:, t] + dprev_h) * _activation_grad(h[:, t], use_tanh)
-        dprev_h = da[:, t] @ Wh.T
+        np.add(dh[:, t], dprev_hT.T, out=dnext_h)
+        da[t] *= dnext_h
+        np.matmul(Wh, da[t].T, out=dprev_hT)
     # Every weight gradient sums over all steps: one matrix product each.
-    da_flat = da.reshape(N * T, -1)
-    prev_h = np.concatenate([h0[:, None], h[:, :-1]], axis=1).reshape(N * T, -1)
-    dx = (da_flat @ Wx.T).reshape(N, T, D)
-    dWx = x.reshape(N * T, D).T @ da_flat
-    dWh = prev_h.T @ da_flat
+    da_flat = da.reshape(T * N, H)
+    dx = np.ascontiguousarray((da_flat @ Wx.T).reshape(T, N, D).transpose(1, 0, 2))
+    dWx = x_tm.reshape(T * N, D).T @ da_flat
+    dWh = hs[:-1].reshape(T * N, H).T @ da_flat
     db = da_flat.sum(axis=0)
-    return dx, dprev_h, dWx, dWh, db
+    return dx, np.ascontiguousarray(dprev_hT.T), dWx, dWh, db
     # END SOLUTION
 
 
@@ -215,32 +252,43 @@ def word_embedding_backward(dout, cache):
     # TODO: so accumulate (np.add.at) instead of assigning.
     x, shape, dtype = cache
     dW = np.zeros(shape, dtype=dtype)
-    np.add.at(dW, x.reshape(-1), dout.reshape(-1, shape[1]))
+    words = x.reshape(-1)
+    if words.size == 0:
+        return dW
+    # Same sums as np.add.at(dW, words, rows), in the same order, but much
+    # faster: sort the rows by word (stably) and add up each run of equal words.
+    order = np.argsort(words, kind="stable")
+    words = words[order]
+    starts = np.flatnonzero(np.concatenate(([True], words[1:] != words[:-1])))
+    rows = dout.reshape(-1, shape[1])[order]
+    dW[words[starts]] = np.add.reduceat(rows, starts, axis=0)
     return dW
     # END SOLUTION
 
 
 # BEGIN SOLUTION
-def _lstm_gates(a, prev_c):
-    """Apply the LSTM non-linearities to the pre-activations of one step.
+def _lstm_cell(gates, prev_c, next_c, tanh_c, next_h, scratch):
+    """Gate arithmetic of one LSTM step, written into the arrays given.
 
-    ``a`` (N, 4H) holds the blocks i, f, o, g in that order and is overwritten
-    with the gate values (sigmoid of i, f, o; tanh of g). Returns
-    ``(next_c, tanh_c, next_h)``, each (N, H).
+    ``gates`` (4, N, H) holds the pre-activations of i, f, o, g (``gates[0]``
+    is i, and so on) and is overwritten with the gate values: sigmoid of i, f,
+    o and tanh of g. ``prev_c`` is (N, H); ``next_c``, ``tanh_c`` (=
+    tanh(next_c)), ``next_h`` and the work array ``scratch`` are (N, H) arrays
+    that receive the results.
     """
-    H = prev_c.shape[1]
-    a[:, : 3 * H] = sigmoid(a[:, : 3 * H])
-    a[:, 3 * H :] = np.tanh(a[:, 3 * H :])
-    i, f, o, g = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-    next_c = f * prev_c + i * g
-    tanh_c = np.tanh(next_c)
-    return next_c, tanh_c, o * tanh_c
+    _sigmoid_(gates[:3])
+    np.tanh(gates[3], out=gates[3])
+    i, f, o, g = gates
+    np.multiply(f, prev_c, out=next_c)
+    next_c += np.multiply(i, g, out=scratch)
+    np.tanh(next_c, out=tanh_c)
+    np.multiply(o, tanh_c, out=next_h)
 
 
 def _lstm_gates_backward(dnext_h, dnext_c, gates, prev_c, tanh_c):
     """Backward pass through the gate arithmetic of one LSTM step.
 
-    ``gates`` (N, 4H) holds i, f, o, g as left by :func:`_lstm_gates`;
+    ``gates`` (N, 4H) holds i, f, o, g as left by :func:`_lstm_cell`;
     ``dnext_h``, ``dnext_c``, ``prev_c``, ``tanh_c`` are (N, H). Returns
     ``(da, dprev_c)``: the gradient of the pre-activations (N, 4H) and of the
     previous cell state (N, H).
@@ -284,8 +332,11 @@ def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     # BEGIN SOLUTION
     # TODO: compute the pre-activation, split it into i, f, o, g (in that
     # TODO: order), apply sigmoid / tanh, and update the cell and hidden state.
+    N, H = prev_c.shape
     gates = x @ Wx + prev_h @ Wh + b
-    next_c, tanh_c, next_h = _lstm_gates(gates, prev_c)
+    next_c, tanh_c, next_h, scratch = np.empty((4, N, H), np.result_type(gates, prev_c))
+    # gates.reshape(N, 4, H).transpose(1, 0, 2) views the blocks i, f, o, g as (4, N, H).
+    _lstm_cell(gates.reshape(N, 4, H).transpose(1, 0, 2), prev_c, next_c, tanh_c, next_h, scratch)
     cache = (x, prev_h, prev_c, Wx, Wh, gates, tanh_c)
     return next_h, next_c, cache
     # END SOLUTION
@@ -349,19 +400,31 @@ def lstm_forward(x, h0, Wx, Wh, b):
     # TODO: state and the cell state; the cell state starts at zero.
     N, T, D = x.shape
     H = h0.shape[1]
-    gates = (x.reshape(N * T, D) @ Wx + b).reshape(N, T, 4 * H)
-    c = np.empty((N, T, H), dtype=gates.dtype)
-    tanh_c = np.empty_like(c)
-    h = np.empty_like(c)
-    prev_h, prev_c = h0, np.zeros_like(c[:, 0])
+    dtype = np.result_type(x, h0, Wx, Wh, b)
+    # Time-major internally, as in rnn_forward: hs[t] and cs[t] are the hidden
+    # and cell state before step t (hs[0] = h0, cs[0] = 0).
+    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))
+    x_proj = (x_tm.reshape(T * N, D) @ Wx).reshape(T, N, 4 * H)
+    hs = np.empty((T + 1, N, H), dtype=dtype)
+    hs[0] = h0
+    cs = np.empty_like(hs)
+    cs[0] = 0
+    tanh_c = np.empty((T, N, H), dtype=dtype)
+    # The gate values are kept gate-major: gates[t, k] is the contiguous (N, H)
+    # block of gate k (i, f, o, g) at step t. numpy's element-wise operations
+    # are several times faster on such blocks than on column slices of an
+    # (N, 4H) array, and copying a step into this layout is cheap.
+    gates = np.empty((T, 4, N, H), dtype=dtype)
+    a = np.empty((N, 4 * H), dtype=dtype)
+    scratch = np.empty((N, H), dtype=dtype)
     for t in range(T):
-        gates[:, t] += prev_h @ Wh
-        # Work on a contiguous copy of this step's pre-activations: the gate
-        # arithmetic runs over strided blocks otherwise.
-        step_gates = np.ascontiguousarray(gates[:, t])
-        prev_c, tanh_c[:, t], prev_h = _lstm_gates(step_gates, prev_c)
-        gates[:, t], c[:, t], h[:, t] = step_gates, prev_c, prev_h
-    cache = (x, h0, Wx, Wh, gates, c, tanh_c, h)
+        np.matmul(hs[t], Wh, out=a)
+        a += x_proj[t]
+        a += b
+        np.copyto(gates[t], a.reshape(N, 4, H).transpose(1, 0, 2))
+        _lstm_cell(gates[t], cs[t], cs[t + 1], tanh_c[t], hs[t + 1], scratch)
+    h = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))
+    cache = (x_tm, Wx, Wh, gates, cs, tanh_c, hs)
     return h, cache
     # END SOLUTION
 
@@ -388,25 +451,50 @@ def lstm_backward(dh, cache):
     # TODO: walk the time steps backwards with lstm_step_backward, passing both
     # TODO: the hidden-state and the cell-state gradient from step t+1 to step
     # TODO: t, and add up the weight gradients over all steps.
-    x, h0, Wx, Wh, gates, c, tanh_c, h = cache
-    N, T, D = x.shape
-    da = np.empty_like(gates)
-    dprev_h = np.zeros_like(h0)
-    dprev_c = np.zeros_like(dprev_h)
-    zero_c = dprev_c.copy()
+    x_tm, Wx, Wh, gates, cs, tanh_c, hs = cache
+    T, N, D = x_tm.shape
+    H = hs.shape[2]
+    dtype = np.result_type(gates, dh)
+    # da[t] is the gradient of step t's pre-activations, (N, 4H) as the weight
+    # products after the loop need it; each step is computed gate-major in d
+    # (see lstm_forward) and copied in.
+    da = np.empty((T, N, 4 * H), dtype=dtype)
+    d = np.empty((4, N, H), dtype=dtype)
+    d_i, d_f, d_o, d_g = d
+    # As in rnn_backward the gradient passed back to step t-1 is kept
+    # transposed, (H, N) in memory, for the faster product Wh @ da_t.T.
+    dprev_hT = np.zeros((H, N), dtype=dtype)
+    dnext_h, dc, scratch = np.zeros((3, N, H), dtype=dtype)
     for t in range(T - 1, -1, -1):
-        prev_c = c[:, t - 1] if t > 0 else zero_c
-        da[:, t], dprev_c = _lstm_gates_backward(
-            dh[:, t] + dprev_h, dprev_c, gates[:, t], prev_c, tanh_c[:, t]
-        )
-        dprev_h = da[:, t] @ Wh.T
-    da_flat = da.reshape(N * T, -1)
-    prev_h = np.concatenate([h0[:, None], h[:, :-1]], axis=1).reshape(N * T, -1)
-    dx = (da_flat @ Wx.T).reshape(N, T, D)
-    dWx = x.reshape(N * T, D).T @ da_flat
-    dWh = prev_h.T @ da_flat
+        i, f, o, g = gates[t]
+        np.add(dh[:, t], dprev_hT.T, out=dnext_h)
+        # The cell state's gradient: from step t+1 (dc holds dprev_c) and
+        # through next_h = o * tanh(next_c).
+        np.multiply(tanh_c[t], tanh_c[t], out=scratch)
+        np.subtract(1, scratch, out=scratch)
+        scratch *= o
+        scratch *= dnext_h
+        dc += scratch
+        np.subtract(1, gates[t, :3], out=d[:3])  # sigmoid' = s (1 - s) for i, f, o
+        d[:3] *= gates[t, :3]
+        d_i *= g
+        d_f *= cs[t]
+        d[:2] *= dc  # i and f
+        d_o *= tanh_c[t]
+        d_o *= dnext_h
+        np.multiply(g, g, out=d_g)  # tanh' = 1 - g^2
+        np.subtract(1, d_g, out=d_g)
+        d_g *= i
+        d_g *= dc
+        dc *= f  # now the gradient of the previous cell state
+        np.copyto(da[t].reshape(N, 4, H).transpose(1, 0, 2), d)
+        np.matmul(Wh, da[t].T, out=dprev_hT)
+    da_flat = da.reshape(T * N, 4 * H)
+    dx = np.ascontiguousarray((da_flat @ Wx.T).reshape(T, N, D).transpose(1, 0, 2))
+    dWx = x_tm.reshape(T * N, D).T @ da_flat
+    dWh = hs[:-1].reshape(T * N, H).T @ da_flat
     db = da_flat.sum(axis=0)
-    return dx, dprev_h, dWx, dWh, db
+    return dx, np.ascontiguousarray(dprev_hT.T), dWx, dWh, db
     # END SOLUTION
 
 
@@ -495,19 +583,21 @@ def temporal_softmax_loss(x, y, mask, verbose=False):
     """
     N, T, V = x.shape
     scores = x.reshape(N * T, V)
-    targets = y.reshape(N * T)
-    weights = mask.reshape(N * T, 1) / N
+    rows, targets = np.arange(N * T), y.reshape(N * T)
+    # Weight of each position: 1 / N where the mask is set, 0 elsewhere, in
+    # the dtype of the scores (a float64 weight would upcast float32 scores).
+    weights = mask.reshape(N * T).astype(scores.dtype)
+    weights /= N
 
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    normaliser = exp.sum(axis=1, keepdims=True)
-    rows = np.arange(N * T)
-    log_p_target = shifted[rows, targets] - np.log(normaliser[:, 0])
-    loss = -np.sum(weights[:, 0] * log_p_target)
+    dx = scores - scores.max(axis=1, keepdims=True)  # shifted scores, then probabilities
+    log_p_target = dx[rows, targets]
+    np.exp(dx, out=dx)
+    normaliser = dx.sum(axis=1)
+    log_p_target -= np.log(normaliser)
+    loss = -np.dot(weights, log_p_target)
 
-    dx = exp / normaliser
-    dx[rows, targets] -= 1
-    dx *= weights.astype(dx.dtype, copy=False)
+    dx *= (weights / normaliser)[:, None]  # probabilities times the weight, in one pass
+    dx[rows, targets] -= weights
     if verbose:
         print("dx:", dx.shape)
     return loss, dx.reshape(N, T, V)
