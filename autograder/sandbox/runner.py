@@ -27,6 +27,9 @@ DEFAULT_TIMEOUT_FACTOR = 4
 _owners = itertools.count(1)
 
 
+NP_RANDOM_SEEDS = 2**32
+
+
 class StudentError(Exception):
     """Student code failed; never a fault of the grader.
 
@@ -219,7 +222,8 @@ class _Runner:
         timeout : float or None
         seed : int or None
             Seeds ``np.random`` where the model trains (the solver draws its minibatches
-            from it), so that a regrade repeats the training exactly.
+            from it), so that a regrade repeats the training exactly. Any int: it is
+            reduced modulo 2**32, the range ``np.random.seed`` accepts.
 
         Returns
         -------
@@ -232,7 +236,8 @@ class _Runner:
         StudentError
         """
         request = {"op": "train", "handle": handle, "data": dict(data),
-                   "solver_kwargs": dict(solver_kwargs), "seed": seed}
+                   "solver_kwargs": dict(solver_kwargs),
+                   "seed": None if seed is None else seed % NP_RANDOM_SEEDS}
         return self._request(request, timeout, "training")
 
     def drop(self, *handles):
