@@ -1,9 +1,14 @@
 """Command-line verbs of ``python -m autograder``; each verb's work lives in its own module."""
 
 import argparse
+import os
 import sys
+import tempfile
+from pathlib import Path
 
-from . import paths
+from . import config, paths
+
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _generate(args):
@@ -23,12 +28,153 @@ def _generate(args):
     return 0
 
 
+def _build(args):
+    """Write the generated artefacts (the student notebooks, ...), or only list stale ones."""
+    from .build import steps
+
+    unknown = [step for step in args.steps if step not in steps.STEPS]
+    if unknown:
+        return _usage_error(f"unknown build step {unknown[0]!r}; steps: {', '.join(steps.STEPS)}")
+    chosen = args.steps or steps.STEPS
+    if args.check:
+        stale = steps.stale(chosen)
+        if stale:
+            print("Out of date: " + ", ".join(stale))
+            print("Run `python -m autograder build` and commit the result.")
+            return 1
+        print("Generated files are current.")
+        return 0
+    touched = steps.build(chosen)
+    print("Wrote " + (", ".join(touched) if touched else "nothing: everything was current") + ".")
+    return 0
+
+
 def _demo(args):
     """Train the reference model on the embedded data and print sampled captions."""
     from . import demo
 
     demo.run(cell_type=args.cell, iterations=args.iterations, seed=args.seed)
     return 0
+
+
+def use_one_blas_thread():
+    """Ask BLAS for one thread in this process unless the environment already says otherwise.
+
+    The sandbox child runs student code with one BLAS thread; the grader's own
+    reference runs (timings, expected values) then run under the same
+    conditions. On a 2-core machine, two OpenBLAS threads were measured ten times
+    slower than one on the overfit training. Takes effect only before numpy is
+    first imported; child processes inherit it.
+    """
+    for variable in BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(variable, "1")
+
+
+def _grade(args):
+    """Grade one submission, write its reports and print the Markdown one."""
+    use_one_blas_thread()
+    from . import grade
+    from .sandbox import SandboxError
+
+    settings, code = _prepared(_missing(args.submission, "a folder or a .zip")
+                               or _unwritable(args.out) or _unknown_items(args.items))
+    if settings is None:
+        return code
+    try:
+        grade.grade_submission(args.submission, args.out, settings, runner=args.runner,
+                               items=args.items)
+    except SandboxError as error:
+        print(f"error: no grade was given because the sandbox failed: {error}", file=sys.stderr)
+        return 1
+    print((Path(args.out) / "report.md").read_text(encoding="utf-8"), end="")
+    return 0
+
+
+def _grade_all(args):
+    """Grade every submission of a folder, write the gradebook and print the class summary."""
+    from . import grade_all
+
+    settings, code = _prepared(_missing(args.submissions, "a folder of submissions", folder=True)
+                               or _unwritable(args.out) or _unknown_items(args.items))
+    if settings is None:
+        return code
+    grade_all.grade_all(args.submissions, args.out, settings, jobs=args.jobs,
+                        runner=args.runner, items=args.items)
+    print((Path(args.out) / "summary.md").read_text(encoding="utf-8"), end="")
+    return 0
+
+
+def _prepared(usage):
+    """grading.toml's settings and 0, or None and exit code 2 after a one-line error.
+
+    Parameters
+    ----------
+    usage : str or None
+        The first usage problem found in the command line, if any.
+    """
+    if usage is None:
+        try:
+            return config.load(), 0
+        except config.ConfigError as error:
+            usage = str(error)
+    return None, _usage_error(usage)
+
+
+def _usage_error(message):
+    """Print a one-line error for a usage problem; return exit code 2."""
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _missing(path, what, folder=False):
+    """Why ``path`` is not ``what``, or None when it is."""
+    path = Path(path)
+    if not path.exists():
+        return f"{path} does not exist: give {what}"
+    if folder and not path.is_dir():
+        return f"{path} is not a folder: give {what}"
+    return None
+
+
+def _unwritable(out):
+    """Why reports cannot be written into folder ``out``, or None when they can."""
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            return None
+    except OSError as error:
+        return f"cannot write reports into {out} ({error.strerror or error}): choose another --out"
+
+
+def _unknown_items(items):
+    """Why the ``--items`` list is wrong, or None."""
+    unknown = [item for item in items or () if item not in config.ITEMS]
+    if unknown:
+        return f"unknown item {unknown[0]!r} in --items; items: {', '.join(config.ITEMS)}"
+    return None
+
+
+def _item_list(text):
+    """``--items a,b`` -> ['a', 'b']."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _positive(text):
+    """An integer of at least 1 (``--jobs``)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _add_grading_options(parser):
+    """The options that ``grade`` and ``grade-all`` share."""
+    parser.add_argument("--out", required=True, help="folder that receives the reports")
+    parser.add_argument("--runner", choices=("sandbox", "inprocess"), default="sandbox",
+                        help="run student code in an isolated child process (default) or in "
+                             "this process (no isolation)")
+    parser.add_argument("--items", type=_item_list, default=None, metavar="A,B",
+                        help="grade only these items (the others are reported as not graded)")
 
 
 def build_parser():
@@ -40,11 +186,36 @@ def build_parser():
     generate.add_argument("--check", action="store_true", help="only report stale files")
     generate.set_defaults(run=_generate)
 
+    from .build.steps import STEPS
+
+    build = verbs.add_parser("build", help="write the student notebooks and other generated "
+                                           "files from their sources")
+    build.add_argument("steps", nargs="*", metavar="STEP",
+                       help=f"only these steps ({', '.join(STEPS)}; default: all)")
+    build.add_argument("--check", action="store_true", help="only report stale files")
+    build.set_defaults(run=_build)
+
     demo = verbs.add_parser("demo", help="train the reference model and show its captions")
     demo.add_argument("--cell", choices=("rnn", "lstm"), default="lstm")
     demo.add_argument("--iterations", type=int, default=400)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
+
+    grade = verbs.add_parser("grade", help="grade one submission (a folder or a .zip)")
+    grade.add_argument("submission", help="folder or .zip holding rnn_layers.py and "
+                                          "classifiers/rnn.py")
+    _add_grading_options(grade)
+    grade.set_defaults(run=_grade)
+
+    grade_all = verbs.add_parser("grade-all", help="grade a folder of submissions into a "
+                                                   "gradebook")
+    grade_all.add_argument("submissions", help="folder with one entry (folder or .zip) per "
+                                               "submission")
+    _add_grading_options(grade_all)
+    grade_all.add_argument("--jobs", type=_positive, default=None,
+                           help="submissions graded at once (default: [class] jobs of "
+                                "grading.toml)")
+    grade_all.set_defaults(run=_grade_all)
     return parser
 
 

@@ -1,0 +1,210 @@
+"""Grade a folder of submissions into a gradebook, each in its own grader process.
+
+Every entry of the folder (a sub-folder or a file, normally a ``.zip``) is one
+submission, graded by ``python -m autograder grade`` into ``OUT/<name>/``. A
+grader process per submission means that nothing one submission does, not even
+crashing its grader, can lose another's grade: a failed grading becomes a row
+with the reason.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+import autograder
+
+from . import config
+from .report import gradebook, results_json
+
+LOG_FILE = "grader.log"
+
+
+@dataclass
+class Row:
+    """One submission's line of the gradebook.
+
+    Attributes
+    ----------
+    name : str
+        The entry's name (a zip without its ``.zip``), also its output folder's name.
+    scores : dict of str to float
+        Item name -> points earned.
+    problems : list of str
+        Problems with the submission's files.
+    error : str or None
+        Why it could not be graded at all (its grader process failed).
+    seconds : float
+    """
+
+    name: str
+    scores: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def total(self):
+        """Sum of the item scores."""
+        return sum(self.scores.values())
+
+
+def submissions_in(folder, exclude=()):
+    """The submissions of a folder and the output name of each.
+
+    Parameters
+    ----------
+    folder : path-like
+    exclude : sequence of path-like
+        Entries to leave out (e.g. the output folder when it is inside ``folder``).
+
+    Returns
+    -------
+    dict of str to Path
+        Name -> entry, sorted by name; hidden entries and ``__MACOSX`` are left
+        out; ``alice.zip`` is named ``alice`` unless an ``alice`` entry exists too.
+    """
+    skipped = {Path(path).resolve() for path in exclude}
+    entries = sorted(path for path in Path(folder).iterdir()
+                     if not path.name.startswith(".") and path.name != "__MACOSX"
+                     and path.resolve() not in skipped)
+    taken = {path.name for path in entries}
+    named = {}
+    for path in entries:
+        short = path.stem if path.suffix.lower() == ".zip" and path.is_file() else path.name
+        named[short if short == path.name or short not in taken else path.name] = path
+    return dict(sorted(named.items()))
+
+
+def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items=None,
+              progress=True):
+    """Grade every submission of ``folder`` and write the class reports into ``out_dir``.
+
+    Parameters
+    ----------
+    folder : path-like
+        Holds one entry per submission.
+    out_dir : path-like
+        Receives ``<name>/`` per submission, ``gradebook.csv``, ``summary.md`` and
+        ``histogram.png``; created if needed.
+    settings : autograder.config.Settings or None
+        None: ``config.load()``.
+    jobs : int or None
+        Submissions graded at the same time; None: ``settings.grading.jobs``.
+    runner : {'sandbox', 'inprocess'}
+    items : sequence of str or None
+        Grade only these items; None: all.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    list of Row
+        One per submission, in name order.
+
+    Raises
+    ------
+    ValueError
+        When ``jobs`` is below 1.
+    OSError
+        When ``folder`` cannot be listed or ``out_dir`` written.
+    """
+    settings = settings or config.load()
+    jobs = settings.grading.jobs if jobs is None else jobs
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    entries = submissions_in(folder, exclude=[out_dir])
+    options = ["--runner", runner] + (["--items", ",".join(items)] if items else [])
+    environment = _environment()
+    rows = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool, \
+            tqdm(total=len(entries), desc="grading", unit="submission", file=sys.stderr,
+                 disable=not progress) as bar:
+        futures = [pool.submit(_grade_one, name, entry, out_dir / name, options, environment)
+                   for name, entry in entries.items()]
+        for future in as_completed(futures):
+            rows.append(future.result())
+            bar.update()
+    rows.sort(key=lambda row: row.name)
+    gradebook.write_class_reports(rows, out_dir, settings)
+    return rows
+
+
+def grade_command(entry, out, options):
+    """The command that grades one submission in a process of its own.
+
+    Returns
+    -------
+    list of str
+    """
+    return [sys.executable, "-m", "autograder", "grade", str(entry), "--out", str(out), *options]
+
+
+def _environment():
+    """The graders' environment: this one, with this package's parent folder first on
+    PYTHONPATH so that ``-m autograder`` finds this very package from any working directory.
+    """
+    environment = dict(os.environ)
+    root = str(Path(autograder.__file__).resolve().parents[1])
+    environment["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [root, environment.get("PYTHONPATH")]))
+    return environment
+
+
+def _grade_one(name, entry, out, options, environment):
+    """Grade one submission in a child grader process and read back its row.
+
+    Never raises: a grader that fails or writes no readable results.json gives a
+    row with the reason (its stderr is kept in ``out/grader.log``).
+    """
+    start = time.perf_counter()
+    log = out / LOG_FILE
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / results_json.FILE_NAME).unlink(missing_ok=True)
+        with open(log, "wb") as stderr:
+            code = subprocess.run(grade_command(entry.resolve(), out, options),
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=stderr, env=environment, check=False).returncode
+        if code == 0:
+            row = read_row(name, out)
+        else:
+            row = Row(name=name, error=f"the grader {_exit_reason(code)} ({_last_line(log)}); "
+                                       f"see {log}")
+    except Exception as error:  # noqa: BLE001 - one submission must never lose the others
+        row = Row(name=name, error=f"grading failed ({type(error).__name__}: {error}); see {log}")
+    row.seconds = time.perf_counter() - start
+    return row
+
+
+def _exit_reason(code):
+    """How a grader process ended, for people."""
+    return f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+
+
+def _last_line(path):
+    """The last non-blank line of a log file, or a note that it is empty."""
+    lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return lines[-1].strip() if lines else "no error output"
+
+
+def read_row(name, out):
+    """The gradebook row of a submission graded into ``out``, from its results.json.
+
+    Raises
+    ------
+    OSError, ValueError, KeyError, TypeError
+        When results.json is missing or not what the grader writes.
+    """
+    document = json.loads((out / results_json.FILE_NAME).read_text(encoding="utf-8"))
+    return Row(name=name,
+               scores={test["name"]: float(test["score"]) for test in document["tests"]},
+               problems=list(document["extra_data"]["problems"]))

@@ -1,0 +1,145 @@
+"""The words of every report: what a grade means and why points were lost.
+
+The JSON, Markdown and HTML writers render the same facts and notes, each
+escaping the text in its own way; none of them composes explanations itself.
+"""
+
+from dataclasses import dataclass
+
+OUTPUT_EXCERPT_CHARS = 3000
+NOT_SELECTED = "not graded in this run (only the items given with --items were graded)"
+
+
+@dataclass(frozen=True)
+class Note:
+    """One piece of an item's explanation.
+
+    Attributes
+    ----------
+    label : str
+        What the text is, e.g. ``"Error"`` or ``"Likely mistake"``.
+    text : str
+        May hold student-controlled text: writers must escape it.
+    verbatim : bool
+        Render as a preformatted block (tracebacks, printed output).
+    """
+
+    label: str
+    text: str
+    verbatim: bool = False
+
+
+def points(value):
+    """A score for people: ``4``, ``2.5``, ``3.33``."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def status(item):
+    """``"passed"`` when the item earned every point, else ``"failed"`` (Gradescope's status)."""
+    return "passed" if item.passed else "failed"
+
+
+def state(item):
+    """The item's status for people: ``"passed"``, ``"failed"`` or ``"not graded"``."""
+    return "not graded" if item.error == NOT_SELECTED else status(item)
+
+
+def detailed(item, has_curve):
+    """True when the report explains ``item``: it lost points in this run, or has a curve."""
+    return has_curve or state(item) == "failed"
+
+
+def facts(result):
+    """The report header as (label, value) pairs.
+
+    Parameters
+    ----------
+    result : autograder.results.GradeResult
+
+    Returns
+    -------
+    list of (str, str)
+    """
+    return [
+        ("Submission", result.submission),
+        ("Score", f"{points(result.score)} / {points(result.max_score)}"),
+        ("Seed", str(result.seed)),
+        ("Isolation", result.isolation or "none"),
+        ("Time", f"{result.seconds:.1f} s"),
+    ]
+
+
+def summary(result):
+    """One paragraph on the whole grading: score, isolation, seed and the submission's problems."""
+    passed = sum(item.passed for item in result.items)
+    text = (f"Score {points(result.score)} / {points(result.max_score)}: {passed} of "
+            f"{len(result.items)} items earned every point. Graded in {result.seconds:.0f} s; "
+            f"student code ran with isolation: {result.isolation or 'none'}. Inputs were "
+            f"drawn with seed {result.seed}, so regrading the same files reproduces them.")
+    if result.problems:
+        listed = " ".join(f"({number}) {problem}"
+                          for number, problem in enumerate(result.problems, start=1))
+        text += f" Problems with the submission: {listed}"
+    return text
+
+
+def lost_points(item):
+    """Why ``item`` lost points, as notes; empty when it earned them all.
+
+    Parameters
+    ----------
+    item : autograder.results.ItemResult
+
+    Returns
+    -------
+    list of Note
+        The error, the failed checks with what was compared and the known
+        mistake they match, then an excerpt of what the student's code printed.
+    """
+    if item.passed:
+        return []
+    notes = []
+    if item.error is not None:
+        notes.append(Note("Error", item.error, verbatim=True))
+    elif not item.checks:
+        notes.append(Note("Error", "no check ran for this item (a grader problem: tell the "
+                                   "course staff)"))
+    failed = [check for check in item.checks if not check.passed]
+    if item.checks and item.error is None:
+        notes.append(Note("Checks", f"{len(item.checks) - len(failed)} of {len(item.checks)} "
+                                    "passed"))
+    for check in failed:
+        notes.append(Note(f"Failed: {check.name}", check.detail or "no detail"))
+        if check.hint:
+            notes.append(Note("Likely mistake", check.hint))
+    if item.output.strip():
+        notes.append(Note("Printed by your code", excerpt(item.output), verbatim=True))
+    return notes
+
+
+def excerpt(text, limit=OUTPUT_EXCERPT_CHARS):
+    """``text`` cut to its first ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n... ({len(text) - limit} more characters not shown)"
+
+
+def as_text(item):
+    """Plain-text explanation of one item (Gradescope's test output).
+
+    Returns
+    -------
+    str
+        The notes of :func:`lost_points`, or a line saying every check passed.
+    """
+    notes = lost_points(item)
+    if not notes:
+        return f"All {len(item.checks)} checks passed."
+    lines = []
+    for note in notes:
+        if note.verbatim:
+            lines.append(f"{note.label}:")
+            lines.extend("    " + line for line in note.text.splitlines())
+        else:
+            lines.append(f"{note.label}: {note.text}")
+    return "\n".join(lines)

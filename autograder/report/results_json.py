@@ -1,0 +1,70 @@
+"""``results.json`` in Gradescope's autograder format.
+
+Top level: ``score``, ``execution_time`` (whole seconds), ``output`` (the
+summary paragraph, as plain text), ``visibility``, ``stdout_visibility`` and
+``extra_data`` (the submission's path, its seed as a string since it may exceed
+2**53, the isolation and the problems, read back by grade-all); one test per
+graded item, named after the item.
+"""
+
+import json
+import math
+
+from . import explain
+from .files import atomic_write
+
+FILE_NAME = "results.json"
+VISIBILITY = "visible"
+
+
+def results(result):
+    """The results.json document of one grading.
+
+    Parameters
+    ----------
+    result : autograder.results.GradeResult
+
+    Returns
+    -------
+    dict
+        JSON-serialisable.
+    """
+    return {
+        "score": round(result.score, 4),
+        "execution_time": math.ceil(result.seconds),
+        "output": explain.summary(result),
+        "output_format": "text",
+        "visibility": VISIBILITY,
+        "stdout_visibility": "hidden",
+        "extra_data": {
+            "submission": result.submission,
+            "seed": str(result.seed),
+            "isolation": result.isolation,
+            "problems": list(result.problems),
+        },
+        "tests": [_test(item) for item in result.items],
+    }
+
+
+def _test(item):
+    """One Gradescope test: an item's score and the explanation of every lost point."""
+    return {
+        "name": item.name,
+        "score": round(item.score, 4),
+        "max_score": item.max_score,
+        "status": explain.status(item),
+        "output": explain.as_text(item),
+        "output_format": "text",
+        "visibility": VISIBILITY,
+    }
+
+
+def write(result, out_dir):
+    """Write ``out_dir/results.json`` atomically.
+
+    Returns
+    -------
+    Path
+    """
+    text = json.dumps(results(result), indent=2, allow_nan=False)
+    return atomic_write(out_dir / FILE_NAME, text + "\n")

@@ -1,0 +1,408 @@
+"""Find a student's two files in a folder or a zip, and stage them into a gradable package.
+
+A submission is a folder or a ``.zip`` that holds ``rnn_layers.py`` and
+``classifiers/rnn.py`` anywhere unambiguous: at its root, under ``assignment/``,
+or deeper (``cs231n/assignment3/...``). Everything else in it is ignored; the
+provided modules always come from the grader's pristine ``assignment/`` tree.
+
+Nothing here trusts the submission: zip entries are never extracted, only the
+two files are read, with their declared and actual sizes capped; paths that
+climb out of the submission and symbolic links that point outside it are
+refused. Every problem becomes a sentence in ``Submission.problems``; nothing
+raises for a bad submission.
+"""
+
+import hashlib
+import os
+import shutil
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import captiondata
+
+from . import paths
+
+LAYERS = "rnn_layers.py"
+MODEL = "classifiers/rnn.py"
+STUDENT_FILES = (LAYERS, MODEL)
+IGNORED_FOLDERS = frozenset({"__MACOSX", ".ipynb_checkpoints", "__pycache__"})
+CHUNK_BYTES = 1 << 16
+SHOWN_PATHS = 5
+MIB = 1 << 20
+
+
+@dataclass
+class Submission:
+    """What was found in one submission.
+
+    Attributes
+    ----------
+    source : str
+        The submission's path as given.
+    files : dict of str to bytes
+        ``'rnn_layers.py'`` and/or ``'classifiers/rnn.py'``: the UTF-8 text
+        of each file that was found and could be taken.
+    problems : list of str
+        One sentence per problem, saying what to do about it.
+    """
+
+    source: str
+    files: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+    @property
+    def digest(self):
+        """Hex SHA-256 over the names and contents of ``files`` (seeds the grading inputs)."""
+        sha = hashlib.sha256()
+        for name in sorted(self.files):
+            for part in (name.encode(), self.files[name]):
+                sha.update(len(part).to_bytes(8, "big"))
+                sha.update(part)
+        return sha.hexdigest()
+
+
+class _Unreadable(Exception):
+    """A candidate file that cannot be taken; the message says why."""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A candidate file: its path inside the submission and how to read it.
+
+    ``read(limit)`` returns the file's bytes, raising ``_Unreadable`` when it
+    holds more than ``limit`` bytes or cannot be read.
+    """
+
+    path: PurePosixPath
+    read: object
+
+
+def locate(path, limits):
+    """Find and read the student's ``rnn_layers.py`` and ``classifiers/rnn.py``.
+
+    Parameters
+    ----------
+    path : path-like
+        A folder or a ``.zip`` file.
+    limits : autograder.config.Limits
+        ``max_zip_entries`` and ``max_unpacked_mib`` bound what is read.
+
+    Returns
+    -------
+    Submission
+        With the files that could be taken and a sentence per problem.
+        Never raises for a bad submission.
+    """
+    submission = Submission(source=str(path))
+    root = Path(path)
+    if root.is_dir():
+        entries, escapes = _folder_entries(root.resolve(), submission.problems)
+        _take(submission, entries, limits.max_unpacked_mib * MIB, escapes)
+    elif not root.exists():
+        submission.problems.append(f"{path} does not exist: give the path of a folder or a "
+                                   ".zip holding rnn_layers.py and classifiers/rnn.py.")
+    elif not (root.is_file() and zipfile.is_zipfile(root)):
+        submission.problems.append(
+            f"{root.name} is neither a folder nor a zip archive: submit a folder or a .zip "
+            "holding rnn_layers.py and classifiers/rnn.py.")
+    else:
+        _locate_in_zip(root, limits, submission)
+    return submission
+
+
+def _locate_in_zip(archive, limits, submission):
+    """``locate`` for a zip file: the zip stays open while its two files are read."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            entries = _zip_entries(zf, limits, submission.problems)
+            if entries is not None:
+                _take(submission, entries, limits.max_unpacked_mib * MIB, [])
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        submission.problems.append(f"{archive.name} is not a readable zip archive ({error}): "
+                                   "create the zip again and resubmit.")
+
+
+def _take(submission, entries, budget, escapes):
+    """Choose one entry per student file, read it and check that it is UTF-8 text."""
+    for name, entry in _choose(entries, submission.problems, escapes).items():
+        try:
+            data = entry.read(budget)
+            data.decode("utf-8")
+        except _Unreadable as error:
+            submission.problems.append(f"{entry.path} is {error}; {_consequence(name)}")
+            continue
+        except UnicodeDecodeError as error:
+            submission.problems.append(
+                f"{entry.path} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+                f"{error.start}): save it with UTF-8 encoding and resubmit; {_consequence(name)}")
+            continue
+        budget -= len(data)
+        submission.files[name] = data
+
+
+def _consequence(name):
+    """The sentence end saying what a file that cannot be taken costs."""
+    return f"the items that need {name} score 0."
+
+
+def _choose(entries, problems, escapes):
+    """Pick the entry of each student file, or explain why none can be picked.
+
+    A file with several candidates is taken from the one folder that holds both
+    ``rnn_layers.py`` and ``classifiers/rnn.py`` when there is exactly one such folder.
+
+    Returns
+    -------
+    dict of str to _Entry
+    """
+    found = {LAYERS: [], MODEL: []}
+    for entry in entries:
+        name = _student_name(entry.path)
+        if name:
+            found[name].append(entry)
+    complete = ({_package_of(e.path, LAYERS) for e in found[LAYERS]}
+                & {_package_of(e.path, MODEL) for e in found[MODEL]})
+    chosen = {}
+    for name, candidates in found.items():
+        if len(candidates) > 1:
+            preferred = [e for e in candidates if _package_of(e.path, name) in complete]
+            candidates = preferred if len(preferred) == 1 else candidates
+        if len(candidates) == 1:
+            chosen[name] = candidates[0]
+        elif candidates:
+            shown = ", ".join(str(e.path) for e in candidates[:SHOWN_PATHS])
+            problems.append(f"{name}: {len(candidates)} copies found ({shown}) and none is the "
+                            "only one next to the other student file: keep one copy and "
+                            "resubmit; " + _consequence(name))
+        else:
+            problems.append(_missing(name, entries, escapes))
+    return chosen
+
+
+def _missing(name, entries, escapes):
+    """The sentence for a student file that is nowhere in the submission."""
+    message = (f"{name} was not found in the submission: put it at the top of the submission "
+               f"or under assignment/ and resubmit; {_consequence(name)}")
+    if name == MODEL:
+        loose = [str(e.path) for e in entries if e.path.name == "rnn.py"]
+        if loose:
+            message += f" (found {', '.join(loose[:SHOWN_PATHS])}, not inside classifiers/)"
+    if escapes:
+        message += (" (not followed: symbolic links pointing outside the submission: "
+                    f"{', '.join(escapes[:SHOWN_PATHS])})")
+    return message
+
+
+def _student_name(path):
+    """``'rnn_layers.py'`` or ``'classifiers/rnn.py'`` when ``path`` names one, else None."""
+    if path.name == LAYERS:
+        return LAYERS
+    if path.parts[-2:] == ("classifiers", "rnn.py"):
+        return MODEL
+    return None
+
+
+def _package_of(path, name):
+    """The folder that plays the part of the ``assignment`` package for a student file."""
+    return path.parent if name == LAYERS else path.parent.parent
+
+
+def _ignored(part):
+    """True for a folder whose content is never part of a submission."""
+    return part in IGNORED_FOLDERS or part.startswith(".")
+
+
+def _folder_entries(root, problems):
+    """Candidate entries of a folder, never following a symbolic link out of it.
+
+    Parameters
+    ----------
+    root : Path
+        Resolved folder.
+    problems : list of str
+        Appended to for folders that cannot be read.
+
+    Returns
+    -------
+    entries : list of _Entry
+        Files named ``rnn.py`` or ``rnn_layers.py`` (candidates and near misses); a
+        symbolic link to a file outside the submission is one that refuses to be read.
+    escapes : list of str
+        Symbolic links to folders outside the submission (mentioned if a file is missing).
+    """
+    entries, escapes = [], []
+
+    def unreadable(error):
+        problems.append(f"{_relative(error.filename, root)} could not be read ({error.strerror}).")
+
+    for folder, subfolders, files in os.walk(root, onerror=unreadable):
+        here = Path(folder)
+        subfolders[:] = sorted(name for name in subfolders if not _ignored(name))
+        escapes += [str(_relative(here / name, root)) for name in subfolders
+                    if (here / name).is_symlink() and not _inside(here / name, root)]
+        for name in sorted(files):
+            if name not in (LAYERS, "rnn.py"):
+                continue
+            relative = PurePosixPath(_relative(here / name, root).as_posix())
+            outside = (here / name).is_symlink() and not _inside(here / name, root)
+            entries.append(_Entry(relative, _refused(
+                "a symbolic link to a file outside the submission: submit the file itself")
+                if outside else _file_reader(here / name)))
+    return entries, escapes
+
+
+def _relative(path, root):
+    """``path`` relative to ``root`` when it is inside, else as given."""
+    try:
+        return Path(path).relative_to(root)
+    except ValueError:
+        return Path(path)
+
+
+def _inside(path, root):
+    """True when ``path`` resolves (following every link) to a place inside ``root``."""
+    return Path(os.path.realpath(path)).is_relative_to(root)
+
+
+def _refused(reason):
+    """A ``read(limit)`` for a candidate that must not be read: it raises with ``reason``."""
+
+    def read(limit):
+        raise _Unreadable(reason)
+
+    return read
+
+
+def _file_reader(path):
+    """A ``read(limit)`` for a file on disk: a regular file of at most ``limit`` bytes."""
+
+    def read(limit):
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                raise _Unreadable("not a regular file")
+            with open(path, "rb") as f:
+                data = f.read(limit + 1)
+        except OSError as error:
+            raise _Unreadable(f"unreadable ({error.strerror})") from error
+        if len(data) > limit:
+            raise _Unreadable(f"larger than the {limit // MIB} MiB a submission may hold")
+        return data
+
+    return read
+
+
+def _zip_entries(zf, limits, problems):
+    """Candidate entries of an open zip, or None when the zip must not be read at all.
+
+    Entries with an absolute path or a ``..`` part are reported and skipped, as
+    are entries in ignored folders; a symbolic link refuses to be read.
+    """
+    infos = zf.infolist()
+    if len(infos) > limits.max_zip_entries:
+        problems.append(f"the zip holds {len(infos)} entries, more than the "
+                        f"{limits.max_zip_entries} allowed: zip only your assignment folder "
+                        "and resubmit; nothing was graded.")
+        return None
+    declared = sum(info.file_size for info in infos)
+    if declared > limits.max_unpacked_mib * MIB:
+        problems.append(f"the zip unpacks to {declared / MIB:.0f} MiB, more than the "
+                        f"{limits.max_unpacked_mib} MiB allowed: only rnn_layers.py and "
+                        "classifiers/rnn.py were read from it (leave data sets out).")
+    entries, unsafe = [], []
+    for info in infos:
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        if _unsafe(info.filename):
+            unsafe.append(repr(info.filename))
+            continue
+        if info.is_dir() or any(_ignored(part) for part in path.parts[:-1]):
+            continue
+        if path.name not in (LAYERS, "rnn.py"):
+            continue
+        entries.append(_Entry(path, _refused("a symbolic link inside the zip: zip the file "
+                                             "itself") if stat.S_ISLNK(info.external_attr >> 16)
+                              else _zip_reader(zf, info)))
+    if unsafe:
+        problems.append("zip entries pointing outside the archive (absolute path or '..') "
+                        f"were ignored: {', '.join(unsafe[:SHOWN_PATHS])} ({len(unsafe)} in all).")
+    return entries
+
+
+def _unsafe(name):
+    """True for a zip entry name that is absolute or climbs with ``..``."""
+    posix = name.replace("\\", "/")
+    return (posix.startswith("/") or (len(posix) > 1 and posix[1] == ":")
+            or ".." in PurePosixPath(posix).parts)
+
+
+def _zip_reader(zf, info):
+    """A ``read(limit)`` for a zip entry, checking its declared and its actual size."""
+
+    def read(limit):
+        if info.file_size > limit:
+            raise _Unreadable(f"declared as {info.file_size / MIB:.0f} MiB unpacked, more than "
+                              f"the {limit // MIB} MiB a submission may hold")
+        allowed = min(info.file_size, limit)
+        chunks, size = [], 0
+        try:
+            with zf.open(info) as f:
+                while chunk := f.read(CHUNK_BYTES):
+                    size += len(chunk)
+                    if size > allowed:
+                        raise _Unreadable("bigger unpacked than the zip declares")
+                    chunks.append(chunk)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError,
+                zlib.error) as error:
+            raise _Unreadable(f"unreadable in the zip ({error})") from error
+        return b"".join(chunks)
+
+    return read
+
+
+def stage(submission, dest_dir):
+    """Write a complete, importable ``assignment`` package holding the student's files.
+
+    ``dest_dir/assignment/`` receives every module of the pristine
+    ``assignment/`` tree, then the student's files over their stubs (a file that
+    could not be taken stays a stub whose functions raise NotImplementedError).
+    ``dest_dir/captiondata/`` receives the pristine data package that the
+    provided ``coco_utils`` imports. Everything is made world-readable so that an
+    unprivileged child process can import it.
+
+    Parameters
+    ----------
+    submission : Submission
+    dest_dir : path-like
+        An existing folder without an ``assignment`` or ``captiondata`` entry.
+
+    Returns
+    -------
+    Path
+        ``dest_dir``: the folder to put on ``sys.path``.
+
+    Raises
+    ------
+    FileExistsError
+        When ``dest_dir`` already holds a staged package.
+    """
+    dest = Path(dest_dir)
+    package = dest / "assignment"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(paths.ASSIGNMENT_DIR, package, ignore=ignore)
+    shutil.copytree(Path(captiondata.__file__).parent, dest / "captiondata", ignore=ignore)
+    for name, data in submission.files.items():
+        (package / name).write_bytes(data)
+    _make_readable(dest)
+    return dest
+
+
+def _make_readable(folder):
+    """Give everyone read access to ``folder``'s tree (and search access to its folders)."""
+    folder.chmod(0o755)
+    for parent, subfolders, files in os.walk(folder):
+        for name in subfolders:
+            Path(parent, name).chmod(0o755)
+        for name in files:
+            Path(parent, name).chmod(0o644)

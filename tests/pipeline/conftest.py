@@ -1,0 +1,11 @@
+"""Fixtures of the pipeline tests."""
+
+import pytest
+
+from autograder import config
+
+
+@pytest.fixture(scope="session")
+def settings():
+    """The repository's grading.toml."""
+    return config.load()

@@ -1,0 +1,184 @@
+"""results.json, report.md and report.html of one grading, from a hand-made GradeResult."""
+
+import base64
+import json
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+from autograder import config
+from autograder.report import files, html, markdown, results_json, write_reports
+from autograder.results import Check, GradeResult, ItemResult
+
+INJECTION = ("```\n</pre><script>alert('x')</script>\n~~~\n<img src=x onerror=alert(1)> "
+             "[click](javascript:alert(1)) | *bold* # title\n````")
+
+
+def _result():
+    """A grading with a passed item, a failed check with a hint, an error, and overfit curves."""
+    items = [
+        ItemResult("rnn_step_forward", 4, checks=[Check("values", True), Check("dtype", True)]),
+        ItemResult("rnn_step_backward", 6, checks=[
+            Check("dx", True),
+            Check("dWh, N=7 D=13 H=9, float64", False,
+                  detail="dWh: max error 3.1e-01 of max |reference| (tolerance 1e-07)",
+                  hint="dWh is transposed: use prev_h.T @ da")]),
+        ItemResult("rnn_forward", 5, error="exception: NotImplementedError: " + INJECTION,
+                   output=INJECTION),
+        ItemResult("overfit_rnn", 5, checks=[Check("final loss", True)],
+                   loss_history=list(np.geomspace(9.0, 0.05, 100))),
+        ItemResult("overfit_lstm", 5, checks=[Check("final loss", False, detail="0.9 > 0.5")],
+                   loss_history=list(np.geomspace(9.0, 0.9, 100))),
+    ]
+    return GradeResult(submission="students/<b>eve</b>", items=items, seed=1234,
+                       problems=["classifiers/rnn.py was not found <i>here</i>"],
+                       isolation="mount namespace + uid 65534 + no network (root)",
+                       seconds=12.3)
+
+
+@pytest.fixture
+def written(tmp_path, settings):
+    """The reports of ``_result()`` in a temporary folder."""
+    write_reports(_result(), tmp_path, settings)
+    return tmp_path
+
+
+def test_results_json_has_gradescope_fields(written):
+    document = json.loads((written / "results.json").read_text())
+    assert document["score"] == pytest.approx(4 + 3 + 5 + 0)
+    assert isinstance(document["execution_time"], int) and document["execution_time"] == 13
+    assert isinstance(document["output"], str)
+    assert "mount namespace + uid 65534" in document["output"]
+    assert "classifiers/rnn.py was not found" in document["output"]
+    assert document["visibility"] == "visible"
+    assert document["extra_data"]["seed"] == "1234"
+    assert [test["name"] for test in document["tests"]] == [
+        "rnn_step_forward", "rnn_step_backward", "rnn_forward", "overfit_rnn", "overfit_lstm"]
+    for test in document["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
+        assert isinstance(test["score"], (int, float))
+        assert isinstance(test["max_score"], (int, float))
+        assert test["status"] in ("passed", "failed")
+        assert test["status"] == ("passed" if test["score"] == test["max_score"] else "failed")
+    assert sum(test["score"] for test in document["tests"]) == pytest.approx(document["score"])
+
+
+def test_results_json_explains_every_lost_point(written):
+    tests = {test["name"]: test for test in json.loads((written / "results.json").read_text())
+             ["tests"]}
+    backward = tests["rnn_step_backward"]["output"]
+    assert "Checks: 1 of 2 passed" in backward
+    assert "dWh: max error 3.1e-01 of max |reference| (tolerance 1e-07)" in backward
+    assert "Likely mistake: dWh is transposed" in backward
+    forward = tests["rnn_forward"]["output"]
+    assert "NotImplementedError" in forward and "Printed by your code:" in forward
+    assert tests["rnn_step_forward"]["output"] == "All 2 checks passed."
+
+
+def test_results_json_is_written_atomically(tmp_path, monkeypatch):
+    (tmp_path / "results.json").write_text('{"old": true}')
+
+    def interrupted(descriptor):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        results_json.write(_result(), tmp_path)
+    assert json.loads((tmp_path / "results.json").read_text()) == {"old": True}
+    assert [path.name for path in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_no_temporary_file_is_left(written):
+    assert not [path for path in written.iterdir() if path.name.startswith(".")]
+    assert sorted(path.name for path in written.iterdir()) == [
+        "loss_overfit_lstm.png", "loss_overfit_rnn.png", "report.html", "report.md",
+        "results.json"]
+
+
+def test_markdown_cannot_be_injected(written):
+    markdown_it = pytest.importorskip("markdown_it")
+    text = (written / "report.md").read_text()
+    rendered = markdown_it.MarkdownIt("commonmark").render(text)
+    assert "<script" not in rendered and "<img src=\"x\"" not in rendered
+    assert "<b>" not in rendered and "<i>" not in rendered
+    assert "javascript:" not in rendered.replace("[click](javascript:alert(1))", "")
+    assert 'href="javascript' not in rendered
+    parser = _Tags()
+    parser.feed(rendered)
+    assert {tag for tag, _ in parser.tags} <= {"h1", "h2", "h3", "ul", "li", "strong", "p", "table",
+                                               "thead", "tbody", "tr", "th", "td", "pre", "code",
+                                               "img"}
+    assert [dict(attrs)["src"] for tag, attrs in parser.tags if tag == "img"] == [
+        "loss_overfit_rnn.png", "loss_overfit_lstm.png"]
+
+
+def test_markdown_keeps_student_text_verbatim_in_blocks():
+    text = markdown.render(_result(), {})
+    fence = "`" * 5
+    assert f"{fence}text\n{INJECTION}\n{fence}" in text
+
+
+def test_markdown_lists_problems_first_and_items_in_a_table(written):
+    text = (written / "report.md").read_text()
+    assert text.index("## Problems with the submission") < text.index("## Items")
+    assert "| rnn_step_backward | 3 | 6 | failed |" in text
+    assert "- **Score:** 12 / 25" in text
+    assert "- **Isolation:** mount namespace + uid 65534 + no network (root)" in text
+    assert "### rnn_step_forward" not in text
+    assert "![loss curve of overfit_lstm](loss_overfit_lstm.png)" in text
+
+
+class _Tags(HTMLParser):
+    """Every start tag of a page, with its attributes, and the page's text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_escaped_and_self_contained(written):
+    page = (written / "report.html").read_text()
+    parser = _Tags()
+    parser.feed(page)
+    tags = {tag for tag, _ in parser.tags}
+    assert "script" not in tags and "b" not in tags and "i" not in tags and "a" in tags
+    images = [dict(attrs)["src"] for tag, attrs in parser.tags if tag == "img"]
+    assert len(images) == 2
+    for source in images:
+        assert source.startswith("data:image/png;base64,")
+        assert base64.b64decode(source.split(",", 1)[1]).startswith(b"\x89PNG")
+    text = "".join(parser.text)
+    assert INJECTION in text
+    assert "students/<b>eve</b>" in text
+    assert "Content-Security-Policy" in page
+
+
+def test_html_puts_problems_before_items():
+    page = html.render(_result(), {})
+    assert page.index("Problems with the submission") < page.index("<h2>Items</h2>")
+
+
+def test_loss_curve_files_are_pngs(written):
+    for name in ("overfit_rnn", "overfit_lstm"):
+        assert (written / f"loss_{name}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_item_without_checks_or_error_is_explained():
+    item = ItemResult("loss_rnn", 8)
+    assert item.score == 0
+    assert "no check ran" in results_json.results(GradeResult("x", [item]))["tests"][0]["output"]
+
+
+def test_every_configured_item_is_a_test_name(settings):
+    items = [ItemResult(name, points, checks=[Check("c", True)])
+             for name, points in settings.points.items()]
+    document = results_json.results(GradeResult("x", items))
+    assert [test["name"] for test in document["tests"]] == list(config.ITEMS)
+    assert document["score"] == pytest.approx(100)
