@@ -1,4 +1,4 @@
-"""The steps of ``python -m autograder build``: generators whose output is committed.
+"""The steps of ``python -m autograder build``: the committed generated files and the dist/ bundles.
 
 A step is a module of this package with two functions:
 
@@ -13,7 +13,11 @@ import importlib
 
 from .. import paths
 
-STEPS = ("notebooks",)
+# Steps whose output is committed (a test fails when it is stale) ...
+COMMITTED_STEPS = ("notebooks",)
+# ... and steps that write the gitignored bundles of dist/.
+BUNDLE_STEPS = ("student_bundle", "gradescope_bundle")
+STEPS = COMMITTED_STEPS + BUNDLE_STEPS
 
 
 def _module(step):
@@ -51,7 +55,7 @@ def build(steps=STEPS, root=paths.REPO_ROOT):
     return touched
 
 
-def stale(steps=STEPS, root=paths.REPO_ROOT):
+def stale(steps=COMMITTED_STEPS, root=paths.REPO_ROOT):
     """Relative paths where the tree differs from what :func:`build` would write.
 
     Returns

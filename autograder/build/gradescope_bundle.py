@@ -1,0 +1,41 @@
+"""Build ``dist/gradescope.zip``, the autograder to upload to Gradescope.
+
+Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once,
+and for each submission (in ``/autograder/submission``) runs
+``run_autograder``, which calls ``python -m autograder grade`` so that
+``/autograder/results/results.json`` is written. The zip carries the installable
+package (``pyproject.toml``, ``autograder/``, ``solutions/``, ``assignment/``,
+``captiondata/``), the embedded data and ``grading.toml``.
+"""
+
+from .. import paths
+from . import student_bundle
+
+OUTPUT = "dist/gradescope.zip"
+FOLDERS = ("autograder", "solutions", "assignment", "captiondata", "datasets/embedded")
+FILES = ("pyproject.toml", "grading.toml")
+SCRIPTS = {"setup.sh": "gradescope_setup.sh", "run_autograder": "gradescope_run_autograder"}
+EXCLUDED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
+
+
+def members(root=paths.REPO_ROOT):
+    """``{archive path: bytes}`` of the Gradescope bundle, read from ``root``."""
+    found = {name: (root / name).read_bytes() for name in FILES}
+    for folder in FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            relative = path.relative_to(root)
+            if path.is_file() and not EXCLUDED_PARTS & set(relative.parts):
+                found[relative.as_posix()] = path.read_bytes()
+    for name, template in SCRIPTS.items():
+        found[name] = (student_bundle.TEMPLATES / template).read_bytes()
+    return found
+
+
+def expected_files(root=paths.REPO_ROOT):
+    """``{"dist/gradescope.zip": bytes}``."""
+    return {OUTPUT: student_bundle.zip_bytes(members(root), executable=set(SCRIPTS))}
+
+
+def generated_files(root=paths.REPO_ROOT):
+    """The bundle, if a previous build wrote it."""
+    return {OUTPUT} if (root / OUTPUT).is_file() else set()

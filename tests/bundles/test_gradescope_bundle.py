@@ -1,0 +1,56 @@
+"""The Gradescope bundle grades a submission laid out as Gradescope does."""
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from autograder import paths
+from autograder.build import gradescope_bundle
+
+FAST_ITEMS = "rnn_step_forward,loss_rnn"
+
+
+@pytest.fixture(scope="module")
+def autograder_root(tmp_path_factory):
+    """A folder standing in for /autograder: the unpacked zip and the reference submission."""
+    root = tmp_path_factory.mktemp("autograder")
+    data = gradescope_bundle.expected_files()[gradescope_bundle.OUTPUT]
+    zipfile.ZipFile(io.BytesIO(data)).extractall(root / "source")
+    submission = root / "submission"
+    (submission / "classifiers").mkdir(parents=True)
+    for graded in ("rnn_layers.py", "classifiers/rnn.py"):
+        shutil.copy(paths.SOLUTIONS_DIR / graded, submission / graded)
+    return root
+
+
+def run_autograder(root, items=None):
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), PYTHON=sys.executable)
+    if items:
+        env["GRADE_ITEMS"] = items
+    subprocess.run(["bash", "run_autograder"], cwd=root / "source", env=env, check=True,
+                   capture_output=True, timeout=900)
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_bundle_has_gradescope_scripts_at_its_root():
+    data = gradescope_bundle.expected_files()[gradescope_bundle.OUTPUT]
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "grading.toml"} <= set(names)
+
+
+def test_reference_gets_full_marks_on_chosen_items(autograder_root):
+    results = run_autograder(autograder_root, FAST_ITEMS)
+    graded = [test for test in results["tests"] if test["name"] in FAST_ITEMS.split(",")]
+    assert len(graded) == 2
+    assert all(test["score"] == test["max_score"] > 0 for test in graded)
+
+
+@pytest.mark.slow
+def test_reference_scores_100(autograder_root):
+    assert run_autograder(autograder_root)["score"] == 100
