@@ -18,14 +18,23 @@ SCRIPTS = {"setup.sh": "gradescope_setup.sh", "run_autograder": "gradescope_run_
 EXCLUDED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
 
-def members(root=paths.REPO_ROOT):
-    """``{archive path: bytes}`` of the Gradescope bundle, read from ``root``."""
+def grader_files(root=paths.REPO_ROOT):
+    """``{relative path: bytes}`` of the installable grader with its data and settings.
+
+    The otter bundle ships the same files (see ``otter_bundle``).
+    """
     found = {name: (root / name).read_bytes() for name in FILES}
     for folder in FOLDERS:
         for path in sorted((root / folder).rglob("*")):
             relative = path.relative_to(root)
             if path.is_file() and not EXCLUDED_PARTS & set(relative.parts):
                 found[relative.as_posix()] = path.read_bytes()
+    return found
+
+
+def members(root=paths.REPO_ROOT):
+    """``{archive path: bytes}`` of the Gradescope bundle, read from ``root``."""
+    found = grader_files(root)
     for name, template in SCRIPTS.items():
         found[name] = (student_bundle.TEMPLATES / template).read_bytes()
     return found

@@ -16,7 +16,7 @@ from .. import paths
 # Steps whose output is committed (a test fails when it is stale) ...
 COMMITTED_STEPS = ("notebooks",)
 # ... and steps that write the gitignored bundles of dist/.
-BUNDLE_STEPS = ("student_bundle", "gradescope_bundle")
+BUNDLE_STEPS = ("student_bundle", "gradescope_bundle", "otter_bundle")
 STEPS = COMMITTED_STEPS + BUNDLE_STEPS
 
 
