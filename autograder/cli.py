@@ -1,15 +1,11 @@
 """Command-line verbs of ``python -m autograder``; each verb's work lives in its own module."""
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-from . import config, paths
-
-BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
+from . import blas, config, paths
 
 def _generate(args):
     """Regenerate ``assignment/`` from ``solutions/``, or only check that it is current."""
@@ -57,22 +53,9 @@ def _demo(args):
     return 0
 
 
-def use_one_blas_thread():
-    """Ask BLAS for one thread in this process unless the environment already says otherwise.
-
-    The sandbox child runs student code with one BLAS thread; the grader's own
-    reference runs (timings, expected values) then run under the same
-    conditions. On a 2-core machine, two OpenBLAS threads were measured ten times
-    slower than one on the overfit training. Takes effect only before numpy is
-    first imported; child processes inherit it.
-    """
-    for variable in BLAS_THREAD_VARIABLES:
-        os.environ.setdefault(variable, "1")
-
-
 def _grade(args):
     """Grade one submission, write its reports and print the Markdown one."""
-    use_one_blas_thread()
+    blas.use_one_thread()
     from . import grade
     from .sandbox import SandboxError
 

@@ -132,6 +132,7 @@ def _grade_one(name, context, settings):
         item = _ungraded(name, settings,
                          f"internal error of the grader, not of your code ({type(error).__name__}"
                          f": {error}); tell the course staff, who can regrade once it is fixed")
+        item.grader_traceback = traceback.format_exc()
     if not item.seconds:
         item.seconds = time.perf_counter() - start
     return item

@@ -46,6 +46,9 @@ class ItemResult:
         timeout, crash), shown instead of the checks' details.
     output : str
         What the student's code printed while this item ran (truncated).
+    grader_traceback : str
+        The grader's own traceback when it failed on this item (a bug to report
+        to the course staff, not the student's doing); empty otherwise.
     loss_history : list of float or None
         The training curve of an overfit item, drawn into the report.
     seconds : float
@@ -57,6 +60,7 @@ class ItemResult:
     checks: list = field(default_factory=list)
     error: str | None = None
     output: str = ""
+    grader_traceback: str = ""
     loss_history: list | None = None
     seconds: float = 0.0
 

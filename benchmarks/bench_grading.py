@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from autograder.cli import use_one_blas_thread  # noqa: E402
+from autograder import blas  # noqa: E402
 
-use_one_blas_thread()  # before numpy loads: the in-process run gets the child's BLAS threads
+blas.use_one_thread()  # before numpy loads: the in-process run gets the child's BLAS threads
 
 from autograder import config, grade, grade_all, mistakes, paths  # noqa: E402
 

@@ -8,7 +8,6 @@ the reference) it is dropped. Files without regions are copied unchanged.
 
 import re
 import shutil
-from pathlib import Path
 
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")

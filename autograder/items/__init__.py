@@ -89,7 +89,7 @@ def grade_item(name, ctx):
         result.error = str(error)
     except Exception as error:  # a grader bug must not cost the other items their grades
         result.error = str(grader_problem(f"{type(error).__name__}: {error}"))
-        result.output = traceback.format_exc()
+        result.grader_traceback = traceback.format_exc()
     result.output = _truncate(result.output + ctx.runner.output())
     result.seconds = time.perf_counter() - start
     return result

@@ -94,7 +94,8 @@ def lost_points(item):
     -------
     list of Note
         The error, the failed checks with what was compared and the known
-        mistake they match, then an excerpt of what the student's code printed.
+        mistake they match, an excerpt of what the student's code printed, and
+        the grader's traceback when the grader itself failed.
     """
     if item.passed:
         return []
@@ -114,6 +115,9 @@ def lost_points(item):
             notes.append(Note("Likely mistake", check.hint))
     if item.output.strip():
         notes.append(Note("Printed by your code", excerpt(item.output), verbatim=True))
+    if item.grader_traceback:
+        notes.append(Note("The grader's traceback (for the course staff)",
+                          excerpt(item.grader_traceback), verbatim=True))
     return notes
 
 

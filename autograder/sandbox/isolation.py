@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import paths
+from .. import blas, paths
 from . import worker
 
 MODES = ("root", "userns", "none")
@@ -50,7 +50,6 @@ CHILD_PACKAGE = "gradersandbox"
 JAIL = Path(__file__).with_name("jail.py")
 IN_JAIL = {"python": "/sandbox/python", "site": "/sandbox/site", "lib": "/sandbox/lib",
            "package": "/sandbox/package"}
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PASSED_VARIABLES = ("OPENBLAS_CORETYPE",)
 
 _remembered = {}
@@ -259,7 +258,7 @@ def child_environment(extra=None):
     """
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp",
            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-    env.update({name: "1" for name in THREAD_VARIABLES})
+    env.update({name: "1" for name in blas.THREAD_VARIABLES})
     env.update({name: os.environ[name] for name in PASSED_VARIABLES if name in os.environ})
     env.update(extra or {})
     return env

@@ -3,6 +3,7 @@
 import pytest
 
 from autograder import mistakes
+import autograder.items
 from autograder.items import Context, engine
 from items_helpers import SETTINGS, describe, grade, stage
 
@@ -106,3 +107,14 @@ def test_time_limit_follows_the_reference_time():
     grading = engine.ItemGrading(Context(None, SETTINGS, 0), "rnn_forward", None, None)
     assert grading.timeout(0.5) == pytest.approx(limits.time_multiple * 0.5
                                                  + limits.time_allowance_seconds)
+
+
+def test_a_grader_bug_is_reported_as_the_graders_not_as_student_output(tmp_path, monkeypatch):
+    def broken_grader(grading):
+        raise ZeroDivisionError("a bug in the grader")
+
+    monkeypatch.setitem(autograder.items.GRADERS, "rnn_forward", broken_grader)
+    result = grade(stage(tmp_path), ["rnn_forward"])["rnn_forward"]
+    assert result.score == 0 and "ZeroDivisionError" in result.error
+    assert "ZeroDivisionError" in result.grader_traceback
+    assert "Traceback" not in result.output

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from autograder import cli, grade_all, paths
+from autograder import blas, grade_all, paths
 from pipeline_helpers import reference_submission, stub_submission, write_files, zip_folder
 
 ITEMS = "rnn_step_forward,word_embedding_forward"
@@ -121,6 +121,6 @@ def test_one_blas_thread_unless_the_environment_says_otherwise(monkeypatch):
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         monkeypatch.delenv(variable, raising=False)
-    cli.use_one_blas_thread()
+    blas.use_one_thread()
     assert os.environ["OPENBLAS_NUM_THREADS"] == "2"
     assert os.environ["OMP_NUM_THREADS"] == os.environ["MKL_NUM_THREADS"] == "1"

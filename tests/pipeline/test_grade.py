@@ -33,6 +33,10 @@ def test_a_grader_bug_loses_only_its_item(tmp_path, monkeypatch, capsys):
     [broken] = [item for item in result.items if item.name == "rnn_forward"]
     assert broken.error.startswith("internal error of the grader, not of your code (KeyError")
     assert "Traceback" in capsys.readouterr().err
+    assert "KeyError" in broken.grader_traceback and "Traceback" not in broken.output
+    labels = [note.label for note in explain.lost_points(broken)]
+    assert "The grader's traceback (for the course staff)" in labels
+    assert "Printed by your code" not in labels
     assert json.loads((tmp_path / "out" / "results.json").read_text())["score"] == 95
 
 
