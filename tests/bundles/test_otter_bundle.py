@@ -1,25 +1,28 @@
 """The otter bundle: otter's layout, test files otter can load, and otter's scores equal ours.
 
 The equality tests run ``otter run`` itself (non-containerised otter, the same
-grading process ``otter grade`` runs in Docker) on handed-in zips.
+grading process ``otter grade`` runs in Docker) on handed-in zips; the container's
+entry point runs in a stand-in ``/autograder`` laid out as otter grade's image.
 """
 
+import fnmatch
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
+import otter
 import pytest
-from otter.test_files import create_test_file
 from otter.nbmeta_config import NBMetadataConfig
+from otter.test_files import create_test_file
 
 from autograder import config, grade, mistakes, otter_plugin, paths
 from autograder.build import otter_bundle
 
-# What otter grade's Dockerfile copies from the zip (it fails when one is missing).
-DOCKERFILE_SOURCES = {"run_autograder", "setup.sh", "environment.yml", "requirements.txt",
-                      "otter_config.json", "run_otter.py"}
+DOCKERFILE = Path(otter.__file__).parent / "grade" / "Dockerfile"
 MUTANTS = ("no_carried_gradient", "lstm_cell_not_carried", "loss_mask_omitted")
 OTTER_SUMMARY_TEST = "Public Tests"
 
@@ -39,8 +42,19 @@ def bundle_path(tmp_path_factory, bundle):
     return path
 
 
+def _dockerfile_sources():
+    """The source patterns of every ADD line of otter grade's Dockerfile."""
+    for line in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("ADD "):
+            yield from line.split()[1:-1]
+
+
 def test_bundle_has_what_otters_dockerfile_copies(bundle):
-    assert DOCKERFILE_SOURCES <= set(bundle)
+    tops = {name.split("/")[0] for name in bundle}
+    sources = list(_dockerfile_sources())
+    assert "run_autograder" in sources and "setup.sh" in sources
+    for pattern in sources:
+        assert fnmatch.filter(tops, pattern), f"the Dockerfile's ADD {pattern} matches nothing"
     assert {name for name in bundle if name.startswith("files/")} == {
         f"files/{otter_plugin.PLACEHOLDER_NOTEBOOK}", f"files/{otter_plugin.GRADER_ARCHIVE}"}
     otter_config = json.loads(bundle["otter_config.json"])
@@ -147,3 +161,30 @@ def test_student_modules_never_reach_otters_kernel(bundle_path, tmp_path):
     summary = json.loads((tmp_path / "otter" / "results.json").read_text(encoding="utf-8"))
     assert all("All test cases passed" in test["output"] for test in summary["tests"]
                if test["name"] in otter_items)
+
+
+@pytest.mark.slow
+def test_container_entry_point_grades_a_zip_as_otter_grade_does(bundle, tmp_path):
+    """run_otter.py in a stand-in /autograder laid out as otter grade's image and container.
+
+    The plugin is then imported from the bundled grader archive, not the installed package.
+    """
+    root = tmp_path / "autograder"
+    source = root / "source"
+    for name, data in bundle.items():
+        if name.split("/")[0] in ("otter_config.json", "run_otter.py", "files", "tests"):
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes(data)
+    otter_config = json.loads((source / "otter_config.json").read_text(encoding="utf-8"))
+    (source / "otter_config.json").write_text(json.dumps({**otter_config, "zips": True}))
+    (root / "submission_metadata.json").touch()  # the Dockerfile's `RUN touch`
+    (root / "results").mkdir()
+    (root / "submission").mkdir()
+    _handed_in_zip(root / "submission" / "student.zip", _sources("assignment"))
+    environment = dict(os.environ, AUTOGRADER_ROOT=str(root))
+    subprocess.run([sys.executable, str(source / "run_otter.py")], cwd=root, env=environment,
+                   check=True, capture_output=True, timeout=900)
+    document = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    tests = {test["name"]: test for test in document["tests"] if test["name"] in config.ITEMS}
+    assert set(tests) == set(config.ITEMS) and document["score"] == 0
+    assert all("NotImplementedError" in test["output"] for test in tests.values())
