@@ -162,6 +162,8 @@ class ItemGrading:
             name = case.label if case.weight is not None else f"{case.label}: {outputs[0].name}"
             weight = case.weight if case.weight is not None else outputs[0].weight
             detail = "; ".join(_unique(outcomes[output.name].detail for output in outputs))
+            if case.weight is None:  # the check's name already ends with the output's name
+                detail = detail.removeprefix(f"{outputs[0].name}: ")
             if checks and isinstance(student, Raised):  # the traceback once is enough
                 detail = detail.splitlines()[0]
             checks.append(Check(name, not failed, weight, detail))
