@@ -151,13 +151,14 @@ class Child:
             fate = describe_exit(code)
         except subprocess.TimeoutExpired:
             fate = "still running (stopped by the grader)"
-        children = self._children()
-        for pid in children:
+        children = [(pid, _pidfd(pid)) for pid in self._children()]
+        # The started process first: ``unshare`` would otherwise see its child die of
+        # SIGKILL and print a complaint of its own into the student's output.
+        _kill(os.kill, self.process.pid)
+        for pid, _ in children:
             _kill(os.kill, pid)
-        try:
-            self.process.wait(EXIT_GRACE_SECONDS if children else 0)
-        except subprocess.TimeoutExpired:
-            pass
+        for _, pidfd in children:
+            _await_end(pidfd, EXIT_GRACE_SECONDS)
         _kill(os.killpg, self.process.pid)
         self.process.wait()
         self._drain()
@@ -169,8 +170,8 @@ class Child:
     def _children(self):
         """Host pids of the started process's children (the jail's PID 1, if any).
 
-        Killing PID 1 of a PID namespace kills everything in it, and its parent
-        (``unshare``) exits only once all of it is gone.
+        Killing PID 1 of a PID namespace kills everything in it; PID 1 has ended
+        only once the rest is gone.
         """
         pid = self.process.pid
         try:
@@ -296,3 +297,13 @@ def _pidfd(pid):
         return os.pidfd_open(pid)
     except (AttributeError, OSError):
         return None
+
+
+def _await_end(pidfd, seconds):
+    """Wait up to ``seconds`` for the process of ``pidfd`` to end, then close ``pidfd``."""
+    if pidfd is None:
+        return
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    poller.poll(seconds * 1000)
+    os.close(pidfd)
