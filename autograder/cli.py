@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import blas, config, paths
 
+
 def _generate(args):
     """Regenerate ``assignment/`` from ``solutions/``, or only check that it is current."""
     from .build import stubs
