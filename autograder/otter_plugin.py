@@ -129,7 +129,6 @@ def _grade_natively(grader_root, handed_in, out):
         doing): otter then reports an autograder error instead of a score.
     """
     environment = dict(os.environ, PYTHONPATH=str(grader_root))
-    environment.pop("PYTHONSAFEPATH", None)
     finished = subprocess.run(
         [sys.executable, "-m", "autograder", "grade", str(handed_in), "--out", str(out)],
         cwd=grader_root, env=environment, capture_output=True, text=True, check=False)

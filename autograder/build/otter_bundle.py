@@ -25,7 +25,8 @@ from . import gradescope_bundle, student_bundle
 
 OUTPUT = "dist/otter-autograder.zip"
 TEMPLATES = {"setup.sh": "otter_setup.sh", "run_autograder": "otter_run_autograder",
-             "run_otter.py": "otter_run_otter.py", "environment.yml": "otter_environment.yml"}
+             "environment.yml": "otter_environment.yml"}
+RUN_OTTER_TEMPLATE = "otter_run_otter.py.template"
 EXECUTABLE = frozenset({"setup.sh", "run_autograder"})
 TEST_FILE_TEMPLATE = "otter_test_file.template"
 PLACEHOLDER_TEXT = """\
@@ -48,12 +49,20 @@ def members(root=paths.REPO_ROOT):
         f"files/{otter_plugin.PLACEHOLDER_NOTEBOOK}": _placeholder_notebook(),
         f"files/{otter_plugin.GRADER_ARCHIVE}": grader,
     }
-    template = (student_bundle.TEMPLATES / TEST_FILE_TEMPLATE).read_text(encoding="utf-8")
+    test_file = _template(TEST_FILE_TEMPLATE)
     for name, points in settings.points.items():
-        found[f"tests/{name}.py"] = template.format(name=name, points=points).encode()
+        found[f"tests/{name}.py"] = test_file.format(
+            name=name, points=points, results_variable=otter_plugin.RESULTS_VARIABLE).encode()
+    found["run_otter.py"] = _template(RUN_OTTER_TEMPLATE).format(
+        grader_archive=otter_plugin.GRADER_ARCHIVE).encode()
     for name, template_name in TEMPLATES.items():
         found[name] = (student_bundle.TEMPLATES / template_name).read_bytes()
     return found
+
+
+def _template(name):
+    """The text of a template of ``autograder/build/templates``."""
+    return (student_bundle.TEMPLATES / name).read_text(encoding="utf-8")
 
 
 def _otter_config(settings):

@@ -21,6 +21,7 @@ from otter.test_files import create_test_file
 
 from autograder import config, grade, mistakes, otter_plugin, paths
 from autograder.build import otter_bundle
+from solutions import handin
 
 DOCKERFILE = Path(otter.__file__).parent / "grade" / "Dockerfile"
 MUTANTS = ("no_carried_gradient", "lstm_cell_not_carried", "loss_mask_omitted")
@@ -100,18 +101,20 @@ def _handed_in_zip(path, sources):
     """A zip laid out as ``python -m assignment.handin`` writes it, notebooks included."""
     with zipfile.ZipFile(path, "w") as archive:
         for name, text in sources.items():
-            archive.writestr(f"assignment/{name}", text)
-        for notebook in sorted((paths.REPO_ROOT / "notebooks").glob("*.ipynb")):
-            archive.write(notebook, f"notebooks/{notebook.name}")
+            archive.writestr(f"{handin.ARCHIVE_PACKAGE}/{name}", text)
+        for name in handin.NOTEBOOKS:
+            archive.write(paths.REPO_ROOT / handin.ARCHIVE_NOTEBOOKS / name,
+                          f"{handin.ARCHIVE_NOTEBOOKS}/{name}")
     return path
 
 
 def _sources(kind):
     """The graded files of the reference, the stubs or a mutant of the catalogue."""
-    if kind in ("solutions", "assignment"):
-        folder = paths.REPO_ROOT / kind
-        return {name: (folder / name).read_text(encoding="utf-8")
-                for name in mistakes.STUDENT_FILES}
+    if kind == "solutions":
+        return mistakes.reference_sources()
+    if kind == "assignment":
+        return {name: (paths.ASSIGNMENT_DIR / name).read_text(encoding="utf-8")
+                for name in handin.GRADED_FILES}
     [mistake] = [mistake for mistake in mistakes.MISTAKES if mistake.name == kind]
     return mistakes.mutated_sources(mistake)
 
