@@ -9,6 +9,8 @@ classic reference is solutions/ transformed with its solution regions kept.
 import ast
 import io
 import shutil
+import subprocess
+import sys
 import textwrap
 import zipfile
 
@@ -238,6 +240,22 @@ def test_classic_student_bundle_holds_the_classic_files(classic_root):
     texts = [archive.read(name) for name in archive.namelist()
              if name.endswith((".py", ".ipynb"))]
     assert not any(b"use_tanh" in text for text in texts)
+
+
+@pytest.mark.parametrize("student, code, line", [
+    ("stubs", 1, "failed   RNN_Captioning/rnn_step_forward"),
+    ("reference", 0, "passed   RNN_Captioning/rnn_backward"),
+])
+def test_classic_selfcheck_from_the_bundle(classic_root, tmp_path, student, code, line):
+    data = student_bundle.expected_files(classic_root)[student_bundle.OUTPUT]
+    zipfile.ZipFile(io.BytesIO(data)).extractall(tmp_path)
+    if student == "reference":
+        write_submission(tmp_path / "assignment", classic_files(mistakes.reference_sources()))
+    done = subprocess.run([sys.executable, "-m", "assignment.selfcheck"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == code, done.stdout + done.stderr
+    assert line in done.stdout
+    assert "sigmoid" not in done.stdout
 
 
 # ------------------------------------------------------------------- grading
