@@ -11,7 +11,7 @@ import numpy as np
 
 
 def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
-    """One time step of a vanilla RNN: ``next_h = act(x @ Wx + prev_h @ Wh + b)``.
+    """One time step of a vanilla RNN: ``next_h = tanh(x @ Wx + prev_h @ Wh + b)``.
 
     Parameters
     ----------
@@ -26,7 +26,7 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
     b : ndarray, shape (H,)
         Bias.
     use_tanh : bool
-        The activation ``act`` is tanh when True, the logistic sigmoid when False.
+        The activation is tanh when True, the logistic sigmoid when False.
 
     Returns
     -------
@@ -35,8 +35,9 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
     cache : object
         Whatever :func:`rnn_step_backward` needs.
     """
-    # TODO: compute the next hidden state with act = np.tanh (or sigmoid when
-    # TODO: use_tanh is False) and keep in `cache` what the backward pass needs.
+    # TODO: compute the next hidden state with np.tanh and keep in `cache` what
+    # TODO: the backward pass needs.
+    # TODO: With use_tanh=False the activation is the logistic sigmoid instead.
     raise NotImplementedError('rnn_step_forward: not implemented yet. Fill in the TODO in rnn_layers.py.')
 
 

@@ -5,28 +5,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import blas, config, paths
-
-
-def _generate(args):
-    """Regenerate ``assignment/`` from ``solutions/``, or only check that it is current."""
-    from .build import stubs
-
-    if args.check:
-        stale = stubs.stale_files(paths.SOLUTIONS_DIR, paths.ASSIGNMENT_DIR)
-        if stale:
-            print("assignment/ is out of date in: " + ", ".join(stale))
-            print("Run `python -m autograder generate` and commit the result.")
-            return 1
-        print("assignment/ is current.")
-        return 0
-    stubs.generate(paths.SOLUTIONS_DIR, paths.ASSIGNMENT_DIR)
-    print(f"Wrote {paths.ASSIGNMENT_DIR} from {paths.SOLUTIONS_DIR}.")
-    return 0
+from . import blas, config
 
 
 def _build(args):
-    """Write the generated artefacts (the student notebooks, ...), or only list stale ones."""
+    """Write the generated artefacts (assignment/, notebooks, bundles), or list stale ones."""
     from .build import steps
 
     unknown = [step for step in args.steps if step not in steps.STEPS]
@@ -166,14 +149,15 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
 
-    generate = verbs.add_parser("generate", help="write assignment/ from solutions/")
-    generate.add_argument("--check", action="store_true", help="only report stale files")
-    generate.set_defaults(run=_generate)
-
     from .build.steps import STEPS
 
-    build = verbs.add_parser("build", help="write the student notebooks and other generated "
-                                           "files from their sources")
+    generate = verbs.add_parser("generate", help="write assignment/ from solutions/ (the same "
+                                                 "as `build stubs`)")
+    generate.add_argument("--check", action="store_true", help="only report stale files")
+    generate.set_defaults(run=_build, steps=["stubs"])
+
+    build = verbs.add_parser("build", help="write assignment/, the student notebooks and the "
+                                           "dist/ bundles from their sources")
     build.add_argument("steps", nargs="*", metavar="STEP",
                        help=f"only these steps ({', '.join(STEPS)}; default: all)")
     build.add_argument("--check", action="store_true", help="only report stale files")

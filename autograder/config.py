@@ -25,6 +25,8 @@ ITEMS = (
     "overfit_lstm",
     "sigmoid_variant",
 )
+# Items that exist only when grading.toml's ``sigmoid_variant`` is true.
+VARIANT_ITEMS = ("sigmoid_variant",)
 
 
 class ConfigError(ValueError):
@@ -87,11 +89,18 @@ class Settings:
     """Everything ``grading.toml`` says."""
 
     seed: int
+    sigmoid_variant: bool
     points: dict
     tolerance: Tolerance
     overfit: Overfit
     limits: Limits
     grading: ClassGrading
+
+    @property
+    def items(self):
+        """The graded items, in the order of :data:`ITEMS`: every item, or without
+        :data:`VARIANT_ITEMS` when the sigmoid variant is off."""
+        return tuple(self.points)
 
     @property
     def total_points(self):
@@ -122,13 +131,16 @@ def load(path=paths.GRADING_TOML):
         raise ConfigError(f"cannot read {path}: {error}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from error
-    known = {"seed", "points", "tolerance", "overfit", "limits", "class"}
+    known = {"seed", "sigmoid_variant", "points", "classic_points", "tolerance", "overfit",
+             "limits", "class"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    sigmoid_variant = _flag(raw, "sigmoid_variant", path)
     return Settings(
         seed=_number(raw, "seed", int, path),
-        points=_points(_table(raw, "points", path), path),
+        sigmoid_variant=sigmoid_variant,
+        points=_active_points(raw, sigmoid_variant, path),
         tolerance=_section(raw, "tolerance", Tolerance, path),
         overfit=_section(raw, "overfit", Overfit, path),
         limits=_section(raw, "limits", Limits, path),
@@ -170,13 +182,37 @@ def _section(raw, key, cls, path):
                   for field in fields(cls)})
 
 
-def _points(table, path):
-    """The points table: exactly the known items, each a non-negative number."""
-    missing = [item for item in ITEMS if item not in table]
-    unknown = sorted(set(table) - set(ITEMS))
+def _flag(table, key, path):
+    """``table[key]`` checked to be true or false."""
+    if not isinstance(table.get(key), bool):
+        raise ConfigError(f"{path}: {key} must be true or false, got {table.get(key)!r}")
+    return table[key]
+
+
+def _active_points(raw, sigmoid_variant, path):
+    """The points of the graded items: ``[points]`` with the sigmoid variant, else
+    ``[classic_points]``.
+
+    Both tables are always checked and must give the same total, so that switching the
+    variant never changes what a perfect score is.
+    """
+    classic_items = tuple(item for item in ITEMS if item not in VARIANT_ITEMS)
+    points = _points(_table(raw, "points", path), "points", ITEMS, path)
+    classic = _points(_table(raw, "classic_points", path), "classic_points", classic_items, path)
+    if sum(points.values()) != sum(classic.values()):
+        raise ConfigError(f"{path}: [points] sum to {sum(points.values()):g} but "
+                          f"[classic_points] to {sum(classic.values()):g}; make both totals "
+                          "equal")
+    return points if sigmoid_variant else classic
+
+
+def _points(table, key, items, path):
+    """A points table ``[key]``: exactly ``items``, each a non-negative number."""
+    missing = [item for item in items if item not in table]
+    unknown = sorted(set(table) - set(items))
     if missing:
-        raise ConfigError(f"{path}: points.{missing[0]} is missing")
+        raise ConfigError(f"{path}: {key}.{missing[0]} is missing")
     if unknown:
-        raise ConfigError(f"{path}: points.{unknown[0]} is not a graded item "
-                          f"(items: {', '.join(ITEMS)})")
-    return {item: _number(table, item, float, path, "points") for item in ITEMS}
+        raise ConfigError(f"{path}: {key}.{unknown[0]} is not a graded item of [{key}] "
+                          f"(items: {', '.join(items)})")
+    return {item: _number(table, item, float, path, key) for item in items}

@@ -56,7 +56,7 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None)
     settings = settings or config.load()
     if runner not in RUNNERS:
         raise ValueError(f"unknown runner {runner!r}: use one of {', '.join(RUNNERS)}")
-    selected = selected_items(items)
+    selected = selected_items(items, settings)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -70,12 +70,13 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None)
     return result
 
 
-def selected_items(items):
-    """The item names to grade, checked against ``config.ITEMS``.
+def selected_items(items, settings):
+    """The item names to grade, checked against the items ``settings`` grades.
 
     Parameters
     ----------
     items : sequence of str or None
+    settings : autograder.config.Settings
 
     Returns
     -------
@@ -87,17 +88,17 @@ def selected_items(items):
         Naming the first unknown item and listing the known ones.
     """
     if items is None:
-        return config.ITEMS
-    unknown = [name for name in items if name not in config.ITEMS]
+        return settings.items
+    unknown = [name for name in items if name not in settings.items]
     if unknown:
-        raise ValueError(f"unknown item {unknown[0]!r}; items: {', '.join(config.ITEMS)}")
+        raise ValueError(f"unknown item {unknown[0]!r}; items: {', '.join(settings.items)}")
     return tuple(items)
 
 
 def _grade_items(found, settings, seed, kind, selected, out_dir):
     """Every item's result, and the runner's isolation, for a located submission."""
     if not found.files:
-        return [_ungraded(name, settings, NOTHING_TO_RUN) for name in config.ITEMS], "none"
+        return [_ungraded(name, settings, NOTHING_TO_RUN) for name in settings.items], "none"
     with tempfile.TemporaryDirectory(prefix="autograder-", ignore_cleanup_errors=True) as folder:
         staged = submission.stage(found, folder)
         try:
@@ -105,11 +106,11 @@ def _grade_items(found, settings, seed, kind, selected, out_dir):
                 context = Context(runner, settings, seed)
                 items = [_grade_one(name, context, settings) if name in selected
                          else _ungraded(name, settings, explain.NOT_SELECTED)
-                         for name in config.ITEMS]
+                         for name in settings.items]
                 return items, runner.isolation
         except StudentError as error:
             reason = f"your code could not be loaded: {_describe(error)}"
-            return [_ungraded(name, settings, reason) for name in config.ITEMS], "not started"
+            return [_ungraded(name, settings, reason) for name in settings.items], "not started"
 
 
 def _runner(kind, staged, settings, out_dir):

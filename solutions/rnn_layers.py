@@ -25,12 +25,12 @@ def _sigmoid_(a):
     return np.reciprocal(a, out=a)
 
 
-def _activate_(a, use_tanh):
+def _activate_(a, use_tanh=True):
     """tanh(a), or the logistic sigmoid of a when ``use_tanh`` is False, in place; returns ``a``."""
     return np.tanh(a, out=a) if use_tanh else _sigmoid_(a)
 
 
-def _activation_grad(out, use_tanh):
+def _activation_grad(out, use_tanh=True):
     """Derivative of the activation, written in terms of its output ``out``; a new array."""
     if use_tanh:
         grad = out * out
@@ -42,7 +42,7 @@ def _activation_grad(out, use_tanh):
 
 
 def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
-    """One time step of a vanilla RNN: ``next_h = act(x @ Wx + prev_h @ Wh + b)``.
+    """One time step of a vanilla RNN: ``next_h = tanh(x @ Wx + prev_h @ Wh + b)``.
 
     Parameters
     ----------
@@ -57,7 +57,7 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
     b : ndarray, shape (H,)
         Bias.
     use_tanh : bool
-        The activation ``act`` is tanh when True, the logistic sigmoid when False.
+        The activation is tanh when True, the logistic sigmoid when False.
 
     Returns
     -------
@@ -67,8 +67,9 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
         Whatever :func:`rnn_step_backward` needs.
     """
     # BEGIN SOLUTION
-    # TODO: compute the next hidden state with act = np.tanh (or sigmoid when
-    # TODO: use_tanh is False) and keep in `cache` what the backward pass needs.
+    # TODO: compute the next hidden state with np.tanh and keep in `cache` what
+    # TODO: the backward pass needs.
+    # TODO: With use_tanh=False the activation is the logistic sigmoid instead.
     next_h = _activate_(x @ Wx + prev_h @ Wh + b, use_tanh)
     cache = (x, prev_h, Wx, Wh, next_h)
     return next_h, cache

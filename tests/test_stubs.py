@@ -19,7 +19,9 @@ import solutions.layers as reference_layers
 import solutions.optim as reference_optim
 import solutions.rnn_layers as reference
 from autograder import paths
-from autograder.build.stubs import MarkerError, generate, stale_files, stub_source
+from autograder.cli import build_parser
+from autograder.build import steps
+from autograder.build.stubs import MarkerError, stub_source
 
 WORD_TO_IDX = {"<NULL>": 0, "<START>": 1, "<END>": 2, "cat": 3}
 
@@ -143,9 +145,9 @@ def test_student_model_constructor_matches_the_reference(cell_type):
 
 
 def test_assignment_folder_is_generated_from_current_solutions():
-    stale = stale_files(paths.SOLUTIONS_DIR, paths.ASSIGNMENT_DIR)
+    stale = steps.stale(["stubs"])
     assert not stale, (f"assignment/ is out of date in {', '.join(stale)}: "
-                       "run `python -m autograder generate`")
+                       "run `python -m autograder build stubs`")
 
 
 # ------------------------------------------------------------- the generator
@@ -236,23 +238,34 @@ def test_unbalanced_markers_raise_marker_error_naming_the_line(text, line, probl
         stub_source(text, "bad.py")
 
 
-def test_generate_then_stale_files_on_a_small_package(tmp_path):
-    solutions, assignment = tmp_path / "solutions", tmp_path / "assignment"
-    (solutions / "sub").mkdir(parents=True)
-    (solutions / "__init__.py").write_text('"""Package."""\n')
-    (solutions / "sub" / "work.py").write_text(
+def test_stub_step_writes_and_removes_only_its_own_files(tmp_path):
+    root = tmp_path
+    (root / "solutions" / "sub").mkdir(parents=True)
+    (root / "grading.toml").write_bytes(paths.GRADING_TOML.read_bytes())
+    (root / "solutions" / "__init__.py").write_text('"""Package."""\n')
+    (root / "solutions" / "sub" / "work.py").write_text(
         "def f():\n    # BEGIN SOLUTION\n    # TODO: return one\n"
         "    return 1\n    # END SOLUTION\n")
-    generate(solutions, assignment)
-    assert (assignment / "__init__.py").read_text() == '"""Package."""\n'
-    assert "raise NotImplementedError" in (assignment / "sub" / "work.py").read_text()
-    assert stale_files(solutions, assignment) == []
+    steps.build(["stubs"], root)
+    assert (root / "assignment" / "__init__.py").read_text() == '"""Package."""\n'
+    assert "raise NotImplementedError" in (root / "assignment" / "sub" / "work.py").read_text()
+    assert steps.stale(["stubs"], root) == []
 
-    (assignment / "extra.py").write_text("")
-    (assignment / "__init__.py").write_text("changed\n")
-    (solutions / "new.py").write_text("x = 1\n")
-    assert stale_files(solutions, assignment) == ["__init__.py", "extra.py", "new.py"]
+    (root / "assignment" / "extra.py").write_text("")
+    (root / "assignment" / "__init__.py").write_text("changed\n")
+    (root / "solutions" / "new.py").write_text("x = 1\n")
+    assert steps.stale(["stubs"], root) == ["assignment/extra.py", "assignment/__init__.py",
+                                            "assignment/new.py"]
 
-    generate(solutions, assignment)
-    assert stale_files(solutions, assignment) == []
-    assert not (assignment / "extra.py").exists()
+    assert steps.build(["stubs"], root) == ["assignment/extra.py", "assignment/__init__.py",
+                                            "assignment/new.py"]
+    assert steps.stale(["stubs"], root) == []
+    assert not (root / "assignment" / "extra.py").exists()
+
+
+def test_generate_is_an_alias_of_the_stub_step(capsys):
+    generate = build_parser().parse_args(["generate", "--check"])
+    build = build_parser().parse_args(["build", "stubs", "--check"])
+    assert (generate.run, generate.steps, generate.check) == (build.run, build.steps, True)
+    assert generate.run(generate) == 0
+    assert "current" in capsys.readouterr().out

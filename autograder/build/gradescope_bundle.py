@@ -9,10 +9,10 @@ package (``pyproject.toml``, ``autograder/``, ``solutions/``, ``assignment/``,
 """
 
 from .. import paths
-from . import student_bundle
+from . import stubs, student_bundle
 
 OUTPUT = "dist/gradescope.zip"
-FOLDERS = ("autograder", "solutions", "assignment", "captiondata", "datasets/embedded")
+FOLDERS = ("autograder", "solutions", "captiondata", "datasets/embedded")
 FILES = ("pyproject.toml", "grading.toml")
 SCRIPTS = {"setup.sh": "gradescope_setup.sh", "run_autograder": "gradescope_run_autograder"}
 EXCLUDED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
@@ -21,9 +21,12 @@ EXCLUDED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 def grader_files(root=paths.REPO_ROOT):
     """``{relative path: bytes}`` of the installable grader with its data and settings.
 
-    The otter bundle ships the same files (see ``otter_bundle``).
+    The otter bundle ships the same files (see ``otter_bundle``). ``assignment/``
+    is built afresh by its build step, so it always matches ``solutions/``.
     """
     found = {name: (root / name).read_bytes() for name in FILES}
+    found.update({relative: text.encode()
+                  for relative, text in stubs.expected_files(root).items()})
     for folder in FOLDERS:
         for path in sorted((root / folder).rglob("*")):
             relative = path.relative_to(root)

@@ -5,7 +5,9 @@
 once and may serve both notebooks. ``{{name}}`` placeholders in sections and
 checks are filled per notebook: ``notebook`` (its name), ``cell`` (``rnn`` or
 ``lstm``), ``Cell`` (upper case), every ``[overfit]`` setting of
-``grading.toml``, and ``lr_decay`` and ``threshold``, the notebook's own.
+``grading.toml``, and ``lr_decay`` and ``threshold``, the notebook's own. The
+``{sigmoid variant}`` blocks of the sections follow grading.toml's
+``sigmoid_variant``, and with them the checks they hold.
 
 A public check is one function in ``checks/*.py``, ``check_<test>(<names
 defined in the notebook>)``, returning ``{label: (value, limit)}``. It becomes
@@ -80,7 +82,8 @@ def expected_files(root=paths.REPO_ROOT):
     """
     source = root / SOURCE
     outline = _read_outline(source / "outline.toml")
-    overfit = asdict(config.load(root / paths.GRADING_TOML.name).overfit)
+    settings = config.load(root / paths.GRADING_TOML.name)
+    overfit = asdict(settings.overfit)
     support = _read(source / "support.py")
     files = {}
     for name, notebook in outline.items():
@@ -89,7 +92,8 @@ def expected_files(root=paths.REPO_ROOT):
         for section in notebook["sections"]:
             path = source / "sections" / f"{section}.md"
             text = _render(_read(path), variables, path)
-            items = sections.parse(text, path.relative_to(root).as_posix())
+            items = sections.parse(text, path.relative_to(root).as_posix(),
+                                   settings.sigmoid_variant)
             for index, item in enumerate(items, start=1):
                 cells += _cells(item, f"{section}-{index}", source, variables, support, checks)
         files[f"{OUTPUT}/{name}.ipynb"] = _notebook_text(cells, name)

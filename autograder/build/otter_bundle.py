@@ -16,12 +16,11 @@ both work with it. The layout is the one otter's Dockerfile copies:
 """
 
 import json
-import tomllib
 
 import nbformat
 
 from .. import config, otter_plugin, paths
-from . import gradescope_bundle, student_bundle
+from . import dependencies, gradescope_bundle, student_bundle
 
 OUTPUT = "dist/otter-autograder.zip"
 TEMPLATES = {"setup.sh": "otter_setup.sh", "run_autograder": "otter_run_autograder",
@@ -45,7 +44,7 @@ def members(root=paths.REPO_ROOT):
     grader = student_bundle.zip_bytes(gradescope_bundle.grader_files(root))
     found = {
         "otter_config.json": _otter_config(settings),
-        "requirements.txt": _requirements(root),
+        "requirements.txt": dependencies.requirements(root, "grader"),
         f"files/{otter_plugin.PLACEHOLDER_NOTEBOOK}": _placeholder_notebook(),
         f"files/{otter_plugin.GRADER_ARCHIVE}": grader,
     }
@@ -75,12 +74,6 @@ def _otter_config(settings):
         "logo": False,
     }
     return (json.dumps(document, indent=2) + "\n").encode()
-
-
-def _requirements(root):
-    """``requirements.txt`` for the container: the project's dependencies from pyproject.toml."""
-    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return ("".join(f"{requirement}\n" for requirement in project["dependencies"])).encode()
 
 
 def _placeholder_notebook():

@@ -7,7 +7,10 @@ A section is Markdown in which a few lines have a meaning of their own:
 - ``{check} NAME`` stands for the public check ``checks/NAME.py``;
 - ``{question} NAME POINTS`` opens a manually graded question whose prompt runs
   up to the line ``{end question}``;
-- ``{support}`` stands for a code cell holding ``support.py``.
+- ``{support}`` stands for a code cell holding ``support.py``;
+- the lines between ``{sigmoid variant}`` and ``{end sigmoid variant}`` exist only
+  with grading.toml's ``sigmoid_variant``: without it they are left out, with it
+  only the two marker lines are.
 
 Every other line belongs to the Markdown cell around it.
 """
@@ -22,6 +25,8 @@ CHECK = re.compile(r"\{check\}\s+(?P<name>\w+)")
 QUESTION = re.compile(r"\{question\}\s+(?P<name>\w+)\s+(?P<points>\d+(\.\d+)?)")
 QUESTION_END = "{end question}"
 SUPPORT = "{support}"
+VARIANT = "{sigmoid variant}"
+VARIANT_END = "{end sigmoid variant}"
 
 
 class SectionError(ValueError):
@@ -63,7 +68,7 @@ class Support:
     """A code cell holding ``support.py``."""
 
 
-def parse(text, filename):
+def parse(text, filename, sigmoid_variant=True):
     """Split a section's text into cell items, in order.
 
     Parameters
@@ -72,6 +77,8 @@ def parse(text, filename):
         The section, with its template variables already filled in.
     filename : str
         Used in messages.
+    sigmoid_variant : bool
+        Whether the lines of ``{sigmoid variant}`` blocks are kept.
 
     Returns
     -------
@@ -80,10 +87,11 @@ def parse(text, filename):
     Raises
     ------
     SectionError
-        For a code cell or question that is not closed, or a stray closing line.
+        For a code cell, question or variant block that is not closed, or a stray
+        closing line.
     """
     items, markdown = [], []
-    lines = iter(enumerate(text.splitlines(), start=1))
+    lines = iter(_variant_lines(text, sigmoid_variant, filename))
     for number, line in lines:
         stripped = line.strip()
         directive = _directive(stripped, lines, filename, number)
@@ -97,6 +105,26 @@ def parse(text, filename):
             items.append(directive)
     _flush(markdown, items)
     return items
+
+
+def _variant_lines(text, sigmoid_variant, filename):
+    """``(number, line)`` of every line of ``text`` that the variant setting keeps."""
+    kept, opened = [], None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped == VARIANT:
+            if opened is not None:
+                raise SectionError(f"{filename}:{number}: {VARIANT} inside another one")
+            opened = number
+        elif stripped == VARIANT_END:
+            if opened is None:
+                raise SectionError(f"{filename}:{number}: {VARIANT_END} without {VARIANT}")
+            opened = None
+        elif opened is None or sigmoid_variant:
+            kept.append((number, line))
+    if opened is not None:
+        raise SectionError(f"{filename}:{opened}: {VARIANT} not closed by {VARIANT_END!r}")
+    return kept
 
 
 def _directive(stripped, lines, filename, number):

@@ -1,5 +1,10 @@
 """The steps of ``python -m autograder build``: the committed generated files and the dist/ bundles.
 
+The committed steps write ``assignment/`` from ``solutions/`` (``stubs``) and the
+student notebooks with their public otter tests (``notebooks``); the bundle steps
+build their archives from what those steps generate, never from files on disk
+that may be stale.
+
 A step is a module of this package with two functions:
 
 - ``expected_files(root)`` -> ``{relative path: str or bytes}``, everything it writes;
@@ -14,7 +19,7 @@ import importlib
 from .. import paths
 
 # Steps whose output is committed (a test fails when it is stale) ...
-COMMITTED_STEPS = ("notebooks",)
+COMMITTED_STEPS = ("stubs", "notebooks")
 # ... and steps that write the gitignored bundles of dist/.
 BUNDLE_STEPS = ("student_bundle", "gradescope_bundle", "otter_bundle")
 STEPS = COMMITTED_STEPS + BUNDLE_STEPS

@@ -1,4 +1,4 @@
-"""Generate the student package ``assignment/`` from the reference ``solutions/``.
+"""The build step that writes the student package ``assignment/`` from the reference ``solutions/``.
 
 A solution region is the lines between ``# BEGIN SOLUTION`` and ``# END
 SOLUTION``. Inside a function, the region becomes its leading ``# TODO`` lines
@@ -7,10 +7,14 @@ the reference) it is dropped. Files without regions are copied unchanged.
 """
 
 import re
-import shutil
 
-BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION\s*$")
-END = re.compile(r"^\s*# END SOLUTION\s*$")
+from .. import config, paths
+from . import variant
+from .markers import BEGIN, END
+
+SOURCE = "solutions"
+OUTPUT = "assignment"
+
 TODO = re.compile(r"^\s*# TODO")
 DEF = re.compile(r"^\s*def (?P<name>\w+)\(")
 
@@ -78,61 +82,43 @@ def _replacement(region, function, filename):
     return region["todo"] + [f"{indent}raise NotImplementedError({message!r})\n"]
 
 
-def generate(solutions_dir, assignment_dir):
-    """Write the student package for a reference package, replacing the old one.
+def expected_files(root=paths.REPO_ROOT):
+    """Every file of the student package, with its text: this build step's output.
+
+    With grading.toml's ``sigmoid_variant = false`` each reference module is
+    first turned into its classic form (:func:`autograder.build.variant.classic_source`).
 
     Parameters
     ----------
-    solutions_dir, assignment_dir : Path
-    """
-    staging = assignment_dir.with_name(assignment_dir.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    for relative, text in expected_files(solutions_dir).items():
-        target = staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    shutil.rmtree(assignment_dir, ignore_errors=True)
-    staging.rename(assignment_dir)
-
-
-def expected_files(solutions_dir):
-    """Map each relative path of the student package to the text it should have.
-
-    Parameters
-    ----------
-    solutions_dir : Path
+    root : Path
+        The repository.
 
     Returns
     -------
     dict of str to str
+        ``assignment/RELATIVE.py`` for every ``solutions/RELATIVE.py``.
+
+    Raises
+    ------
+    MarkerError, autograder.build.variant.VariantError, autograder.config.ConfigError
     """
+    sigmoid_variant = config.load(root / paths.GRADING_TOML.name).sigmoid_variant
     files = {}
-    for path in sorted(solutions_dir.rglob("*.py")):
-        relative = path.relative_to(solutions_dir).as_posix()
-        files[relative] = stub_source(path.read_text(encoding="utf-8"), relative)
+    for path in sorted((root / SOURCE).rglob("*.py")):
+        relative = path.relative_to(root / SOURCE).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if not sigmoid_variant:
+            text = variant.classic_source(text, relative)
+        files[f"{OUTPUT}/{relative}"] = stub_source(text, relative)
     return files
 
 
-def stale_files(solutions_dir, assignment_dir):
-    """Relative paths where ``assignment_dir`` differs from what :func:`generate` writes.
-
-    Parameters
-    ----------
-    solutions_dir, assignment_dir : Path
+def generated_files(root=paths.REPO_ROOT):
+    """Files present under ``root`` that this step owns (it rewrites or removes them).
 
     Returns
     -------
-    list of str
-        Files that differ, are missing, or should not be there; empty when current.
+    set of str
+        Paths relative to ``root``.
     """
-    expected = expected_files(solutions_dir)
-    present = {
-        path.relative_to(assignment_dir).as_posix()
-        for path in assignment_dir.rglob("*.py")
-    } if assignment_dir.is_dir() else set()
-    stale = sorted(present - set(expected))
-    for relative, text in expected.items():
-        path = assignment_dir / relative
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            stale.append(relative)
-    return sorted(stale)
+    return {path.relative_to(root).as_posix() for path in (root / OUTPUT).rglob("*.py")}

@@ -1,10 +1,12 @@
 """Build ``dist/student.zip``, everything a student downloads.
 
 It holds ``assignment/`` (the stubs and the provided modules, among them
-``selfcheck``), the notebooks with their public otter tests, the data
+``selfcheck``) and the notebooks with their public otter tests, both as their
+build steps generate them now (never a stale copy from disk), the data
 downloader ``captiondata/``, the embedded data set, a README and a
-``requirements.txt``. Reference code, hidden tests and grading settings stay
-out; :func:`leaks` names any file that should not be there.
+``requirements.txt`` generated from pyproject.toml's ``student`` extra.
+Reference code, hidden tests and grading settings stay out; :func:`leaks`
+names any file that should not be there.
 """
 
 import io
@@ -12,12 +14,15 @@ import zipfile
 from pathlib import Path
 
 from .. import paths
+from . import dependencies, notebooks, stubs
 
 OUTPUT = "dist/student.zip"
-FOLDERS = ("assignment", "notebooks", "captiondata", "datasets/embedded")
-EXCLUDED_PARTS = {"__pycache__", "source", ".ipynb_checkpoints"}
+# Generated files, built afresh, and folders copied from the tree.
+GENERATED_BY = (stubs, notebooks)
+FOLDERS = ("captiondata", "datasets/embedded")
+EXCLUDED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-EXTRA = {"README.md": "STUDENT_README.md", "requirements.txt": "student_requirements.txt"}
+README_TEMPLATE = "STUDENT_README.md"
 FORBIDDEN_TOPS = ("solutions", "autograder", "tests", "grading.toml")
 MARKER = b"BEGIN SOLUTION"
 # A fixed timestamp so that the same tree always gives the same bytes.
@@ -25,15 +30,18 @@ DATE = (2024, 1, 1, 0, 0, 0)
 
 
 def members(root=paths.REPO_ROOT):
-    """``{archive path: bytes}`` of the student bundle, read from ``root``."""
+    """``{archive path: bytes}`` of the student bundle, built from ``root``."""
     found = {}
+    for step in GENERATED_BY:
+        found.update({relative: text.encode() for relative, text in
+                      step.expected_files(root).items()})
     for folder in FOLDERS:
         for path in sorted((root / folder).rglob("*")):
             relative = path.relative_to(root)
             if path.is_file() and not EXCLUDED_PARTS & set(relative.parts):
                 found[relative.as_posix()] = path.read_bytes()
-    for name, template in EXTRA.items():
-        found[name] = (TEMPLATES / template).read_bytes()
+    found["README.md"] = (TEMPLATES / README_TEMPLATE).read_bytes()
+    found["requirements.txt"] = dependencies.requirements(root, "student")
     return found
 
 
@@ -67,7 +75,7 @@ def expected_files(root=paths.REPO_ROOT):
     leaked = leaks(files, root)
     if leaked:
         raise ValueError(f"student bundle would leak {leaked}; remove them from {FOLDERS} "
-                         "or run `python -m autograder generate` to refresh assignment/")
+                         "or fix the solution markers of solutions/")
     return {OUTPUT: zip_bytes(files)}
 
 

@@ -1,5 +1,9 @@
 """The hidden tests: one grader per item of grading.toml.
 
+``GRADERS`` holds a grader for every item of ``config.ITEMS``; a grading runs
+those that its settings grade (``settings.items``: without ``sigmoid_variant``
+when grading.toml turns the variant off).
+
 ``grade_item(name, ctx)`` grades one item of a submission through
 ``ctx.runner`` (a sandbox runner on the staged submission) and returns its
 :class:`~autograder.results.ItemResult`. Nothing the student's code does makes
@@ -64,7 +68,7 @@ def grade_item(name, ctx):
     Parameters
     ----------
     name : str
-        An item of ``config.ITEMS``.
+        An item of ``ctx.settings.items``.
     ctx : Context
 
     Returns
@@ -76,7 +80,7 @@ def grade_item(name, ctx):
     Raises
     ------
     KeyError
-        For a name that is not an item of grading.toml.
+        For a name that is not an item of grading.toml, or one it does not grade.
     """
     grader = GRADERS[name]
     result = ItemResult(name=name, max_score=ctx.settings.points[name])

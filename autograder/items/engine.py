@@ -180,7 +180,8 @@ class ItemGrading:
         :func:`autograder.items.hints.best_hint`).
         """
         for check, finder, failed in self._unexplained:
-            check.hint = best_hint(self.item, finder, failed, self._finders)
+            check.hint = best_hint(self.item, finder, failed, self._finders,
+                                   self.settings.items)
 
     def _outcome(self, case, output, student, expected):
         """Compare one output of the student's with its expected value."""

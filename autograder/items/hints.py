@@ -111,7 +111,7 @@ class HintFinder:
             for output in passed)
 
 
-def best_hint(item, finder, failed, finders):
+def best_hint(item, finder, failed, finders, graded):
     """The hint of the known mistake that best explains a failed check, or None.
 
     A mistake explains a failed output when its mutant reproduces the
@@ -119,7 +119,8 @@ def best_hint(item, finder, failed, finders):
     mutant would have failed an output that the student passed, in any case
     of the item (:meth:`HintFinder.contradicts`). Among the rest, the one
     reproducing most outputs of the case wins; ties go to mistakes of this
-    item, then catalogue order.
+    item, then catalogue order. Mistakes of an item that is not graded (the
+    sigmoid variant's, when grading.toml turns it off) are never named.
 
     Parameters
     ----------
@@ -130,13 +131,16 @@ def best_hint(item, finder, failed, finders):
         The check's failed outputs.
     finders : list of HintFinder
         Of every case of the item.
+    graded : tuple of str
+        The items grading.toml grades (``settings.items``).
 
     Returns
     -------
     str or None
     """
     best, best_key = None, None
-    for rank, mistake in enumerate(mistakes.ordered_for(item)):
+    known = [mistake for mistake in mistakes.ordered_for(item) if mistake.item in graded]
+    for rank, mistake in enumerate(known):
         scores = [score for score in (finder.score(mistake, output) for output in failed)
                   if score is not None]
         if not scores or any(other.contradicts(mistake) for other in finders):

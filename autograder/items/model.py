@@ -269,6 +269,9 @@ def grade_loss(grading, cell_type):
 def grade_sigmoid_variant(grading):
     """The item sigmoid_variant: the vanilla RNN with ``use_tanh=False``.
 
+    Graded only with grading.toml's ``sigmoid_variant = true``; no other item
+    passes the flag, so the classic API (no ``use_tanh``) earns every other item.
+
     One check each for rnn_step_forward, rnn_step_backward, rnn_forward,
     rnn_backward and CaptioningRNN.loss with the sigmoid, and one for
     rnn_forward / rnn_backward given ``use_tanh=True`` explicitly (a flag that

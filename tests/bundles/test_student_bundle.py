@@ -1,14 +1,16 @@
 """The student bundle holds what a student needs and nothing that gives the grade away."""
 
 import io
+import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 
 import pytest
 
 from autograder import paths
-from autograder.build import student_bundle
+from autograder.build import notebooks, student_bundle, stubs
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,32 @@ def test_bundle_leaks_nothing(archive):
 def test_leak_check_catches_a_reference_copy():
     reference = (paths.REPO_ROOT / "solutions" / "rnn_layers.py").read_bytes()
     assert student_bundle.leaks({"assignment/rnn_layers.py": reference}) == ["assignment/rnn_layers.py"]
+
+
+def test_requirements_are_the_student_extra_of_pyproject(archive):
+    project = tomllib.loads((paths.REPO_ROOT / "pyproject.toml").read_text())["project"]
+    wanted = project["dependencies"] + project["optional-dependencies"]["student"]
+    assert archive.read("requirements.txt").decode().splitlines() == wanted
+    assert any(line.startswith("otter-grader") for line in wanted)
+
+
+def test_bundle_ships_what_the_build_steps_generate_not_stale_files(tmp_path):
+    root = tmp_path
+    for folder in ("solutions", "notebooks/source", "captiondata", "datasets/embedded"):
+        shutil.copytree(paths.REPO_ROOT / folder, root / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("grading.toml", "pyproject.toml"):
+        shutil.copy(paths.REPO_ROOT / name, root / name)
+    (root / "assignment").mkdir()
+    (root / "assignment" / "rnn_layers.py").write_text("stale = True\n")
+    data = student_bundle.expected_files(root)[student_bundle.OUTPUT]
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    generated = stubs.expected_files(root) | notebooks.expected_files(root)
+    shipped = {name for name in archive.namelist()
+               if name.startswith(("assignment/", "notebooks/"))}
+    assert shipped == set(generated)
+    assert (archive.read("assignment/rnn_layers.py").decode()
+            == generated["assignment/rnn_layers.py"])
 
 
 def test_bundle_is_deterministic():

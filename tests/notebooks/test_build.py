@@ -161,10 +161,23 @@ def test_sections_parse_into_cells():
     ]
 
 
+def test_variant_blocks_keep_their_lines_only_with_the_variant():
+    text = "\n".join(["Always.", "{sigmoid variant}", "Sigmoid too.", "{check} sigmoid_variant",
+                      "{end sigmoid variant}", "Again always."])
+    assert sections.parse(text, "x.md") == [
+        sections.Markdown("Always.\nSigmoid too."), sections.Check("sigmoid_variant"),
+        sections.Markdown("Again always.")]
+    assert sections.parse(text, "x.md", sigmoid_variant=False) == [
+        sections.Markdown("Always.\nAgain always.")]
+
+
 @pytest.mark.parametrize("text, message", [
     ("```{code-cell}\nx = 1\n", "code cell not closed"),
     ("{question} why 2\nWhy?\n", "question not closed"),
     ("text\n{end question}\n", "without"),
+    ("{sigmoid variant}\ntext\n", "x.md:1: {sigmoid variant} not closed"),
+    ("text\n{end sigmoid variant}\n", "x.md:2: {end sigmoid variant} without"),
+    ("{sigmoid variant}\n{sigmoid variant}\n", "x.md:2: {sigmoid variant} inside"),
 ])
 def test_malformed_sections_are_reported_with_their_line(text, message):
     with pytest.raises(sections.SectionError, match=message):
