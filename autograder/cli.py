@@ -66,12 +66,20 @@ def _grade(args):
         return code
     try:
         grade.grade_submission(args.submission, args.out, settings, runner=args.runner,
-                               items=args.items)
+                               items=args.items, on_item=None if args.quiet else _print_item)
     except SandboxError as error:
         print(f"error: no grade was given because the sandbox failed: {error}", file=sys.stderr)
         return 1
     print((Path(args.out) / "report.md").read_text(encoding="utf-8"), end="")
     return 0
+
+
+def _print_item(item):
+    """One progress line on stderr for a finished item: name, points and seconds."""
+    from .report.explain import points
+
+    print(f"{item.name:<24} {points(item.score):>5} / {points(item.max_score):<3} "
+          f"{item.seconds:6.2f} s", file=sys.stderr, flush=True)
 
 
 def _grade_all(args):
@@ -83,7 +91,7 @@ def _grade_all(args):
     if settings is None:
         return code
     grade_all.grade_all(args.submissions, args.out, settings, jobs=args.jobs,
-                        runner=args.runner, items=args.items)
+                        runner=args.runner, items=args.items, progress=not args.quiet)
     print((Path(args.out) / "summary.md").read_text(encoding="utf-8"), end="")
     return 0
 
@@ -159,6 +167,8 @@ def _add_grading_options(parser):
                              "this process (no isolation)")
     parser.add_argument("--items", type=_item_list, default=None, metavar="A,B",
                         help="grade only these items (the others are reported as not graded)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print no progress on stderr (only errors)")
 
 
 def build_parser():

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -101,7 +102,8 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     items : sequence of str or None
         Grade only these items; None: all.
     progress : bool
-        Show a progress bar on stderr.
+        Show on stderr a progress bar with the submissions being graded and the
+        time left.
 
     Returns
     -------
@@ -122,13 +124,15 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = submissions_in(folder, exclude=[out_dir])
-    options = ["--runner", runner] + (["--items", ",".join(items)] if items else [])
+    options = ["--runner", runner, "--quiet"] + (["--items", ",".join(items)] if items else [])
     environment = _environment()
     rows = []
     with ThreadPoolExecutor(max_workers=jobs) as pool, \
             tqdm(total=len(entries), desc="grading", unit="submission", file=sys.stderr,
                  disable=not progress) as bar:
-        futures = [pool.submit(_grade_one, name, entry, out_dir / name, options, environment)
+        running = _Running(bar)
+        futures = [pool.submit(running.track, _grade_one, name, entry, out_dir / name, options,
+                               environment)
                    for name, entry in entries.items()]
         for future in as_completed(futures):
             rows.append(future.result())
@@ -136,6 +140,28 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     rows.sort(key=lambda row: row.name)
     gradebook.write_class_reports(rows, out_dir, settings)
     return rows
+
+
+class _Running:
+    """The names of the submissions being graded, shown after the progress bar."""
+
+    def __init__(self, bar):
+        self._bar = bar
+        self._names = []
+        self._lock = threading.Lock()
+
+    def track(self, grade, name, *arguments):
+        """``grade(name, *arguments)``, with ``name`` shown while it runs."""
+        self._show(lambda: self._names.append(name))
+        try:
+            return grade(name, *arguments)
+        finally:
+            self._show(lambda: self._names.remove(name))
+
+    def _show(self, change):
+        with self._lock:
+            change()
+            self._bar.set_postfix_str(", ".join(self._names), refresh=True)
 
 
 def grade_command(entry, out, options):
