@@ -22,7 +22,10 @@ from tqdm import tqdm
 import autograder
 
 from . import config
+from .answers import manual
+from .answers.questions import written_questions
 from .report import gradebook, results_json
+from .report.written import add_written_scores
 
 LOG_FILE = "grader.log"
 
@@ -37,6 +40,8 @@ class Row:
         The entry's name (a zip without its ``.zip``), also its output folder's name.
     scores : dict of str to float
         Item name -> points earned.
+    written : dict of str to float
+        Written question -> points given by hand (from the manual-scores CSV).
     problems : list of str
         Problems with the submission's files.
     error : str or None
@@ -46,14 +51,15 @@ class Row:
 
     name: str
     scores: dict = field(default_factory=dict)
+    written: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
 
     @property
     def total(self):
-        """Sum of the item scores."""
-        return sum(self.scores.values())
+        """Sum of the item scores and of the written questions' scores."""
+        return sum(self.scores.values()) + sum(self.written.values())
 
 
 def submissions_in(folder, exclude=()):
@@ -84,7 +90,7 @@ def submissions_in(folder, exclude=()):
 
 
 def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items=None,
-              progress=True):
+              progress=True, manual_scores=None):
     """Grade every submission of ``folder`` and write the class reports into ``out_dir``.
 
     Parameters
@@ -104,6 +110,10 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     progress : bool
         Show on stderr a progress bar with the submissions being graded and the
         time left.
+    manual_scores : path-like or None
+        The filled-in manual-scores CSV of the written questions (see
+        :mod:`autograder.answers.manual`), checked before anything is graded
+        and merged into the gradebook and every graded student's reports.
 
     Returns
     -------
@@ -114,6 +124,9 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     ------
     ValueError
         When ``jobs`` is below 1.
+    autograder.answers.manual.ManualScoresError
+        When ``manual_scores`` names an unknown student or question, or gives a
+        score outside a question's points.
     OSError
         When ``folder`` cannot be listed or ``out_dir`` written.
     """
@@ -124,6 +137,8 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = submissions_in(folder, exclude=[out_dir])
+    questions = written_questions() if manual_scores is not None else []
+    given = manual.read_scores(manual_scores, questions, entries) if questions else {}
     options = ["--runner", runner, "--quiet"] + (["--items", ",".join(items)] if items else [])
     environment = _environment()
     rows = []
@@ -138,7 +153,12 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
             rows.append(future.result())
             bar.update()
     rows.sort(key=lambda row: row.name)
-    gradebook.write_class_reports(rows, out_dir, settings)
+    for row in rows:
+        if questions and row.error is None:
+            row.written = given.get(row.name, {})
+            add_written_scores(out_dir / row.name, questions, row.written)
+    gradebook.write_class_reports(rows, out_dir, settings, {
+        question.name: question.points for question in questions} if questions else None)
     return rows
 
 
