@@ -5,11 +5,14 @@ import csv
 import json
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
-from answers_helpers import QUESTIONS, handed_in_zip
+from answers_helpers import QUESTIONS, answered_notebook, handed_in_zip
 from autograder import paths
+from autograder.answers.extract import answers_of
+from autograder.answers.questions import written_questions
 from pipeline_helpers import reference_submission
 
 ALICE_GATES = ("The forget gate keeps $c_{t-1}$ when $f \\approx 1$:\n\n"
@@ -181,3 +184,32 @@ def test_a_scores_file_that_does_not_fit_is_refused(hand_ins, tmp_path, text, me
     assert run.returncode == 2
     assert message in run.stderr, run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def _rnn_zip(path, notebook_text):
+    """A hand-in zip whose only notebook is RNN_Captioning.ipynb with ``notebook_text``."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notebooks/RNN_Captioning.ipynb", notebook_text)
+    return path
+
+
+def test_answers_are_found_without_cell_ids_and_problems_are_named(tmp_path, settings):
+    questions = written_questions()
+    notebook = json.loads(answered_notebook("RNN_Captioning.ipynb",
+                                            {"char_vs_word": "no ids here"}))
+    for cell in notebook["cells"]:
+        cell.pop("id", None)
+    notebook["nbformat_minor"] = 4
+    found = answers_of(_rnn_zip(tmp_path / "old.zip", json.dumps(notebook)), questions,
+                       settings.limits.max_unpacked_mib)
+    assert [cell.text for cell in found["char_vs_word"].cells] == ["no ids here"]
+    assert not found["rnn_parameters"].answered and found["rnn_parameters"].problem is None
+    notebook["cells"] = [cell for cell in notebook["cells"]
+                         if "Counting parameters" not in "".join(cell["source"])]
+    found = answers_of(_rnn_zip(tmp_path / "cut.zip", json.dumps(notebook)), questions,
+                       settings.limits.max_unpacked_mib)
+    assert "cells of question rnn_parameters are not in RNN_Captioning.ipynb" in found[
+        "rnn_parameters"].problem
+    found = answers_of(_rnn_zip(tmp_path / "bad.zip", "{not json"), questions,
+                       settings.limits.max_unpacked_mib)
+    assert "RNN_Captioning.ipynb is not a readable notebook" in found["char_vs_word"].problem
