@@ -24,7 +24,9 @@ import autograder
 from . import config
 from .answers import manual
 from .answers.questions import written_questions
+from .grade import NOTHING_TO_RUN
 from .report import gradebook, results_json
+from .report.explain import LIKELY_MISTAKE
 from .report.written import add_written_scores
 
 LOG_FILE = "grader.log"
@@ -44,8 +46,11 @@ class Row:
         Written question -> points given by hand (from the manual-scores CSV).
     problems : list of str
         Problems with the submission's files.
+    hints : list of str
+        The known mistakes its results name, each once.
     error : str or None
-        Why it could not be graded at all (its grader process failed).
+        Why it could not be graded at all (its grader process failed, or none
+        of its graded files could be taken).
     seconds : float
     """
 
@@ -53,6 +58,7 @@ class Row:
     scores: dict = field(default_factory=dict)
     written: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    hints: list = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
 
@@ -245,12 +251,20 @@ def _last_line(path):
 def read_row(name, out):
     """The gradebook row of a submission graded into ``out``, from its results.json.
 
+    A submission of which no graded file could be taken (a broken zip, an
+    empty folder) is a row that could not be graded, its problems the reason.
+
     Raises
     ------
     OSError, ValueError, KeyError, TypeError
         When results.json is missing or not what the grader writes.
     """
     document = json.loads((out / results_json.FILE_NAME).read_text(encoding="utf-8"))
-    return Row(name=name,
-               scores={test["name"]: float(test["score"]) for test in document["tests"]},
-               problems=list(document["extra_data"]["problems"]))
+    tests, problems = document["tests"], list(document["extra_data"]["problems"])
+    if tests and all(NOTHING_TO_RUN in test["output"] for test in tests):
+        return Row(name=name, problems=problems,
+                   error="no graded file could be taken: " + " ".join(problems))
+    named = [line.removeprefix(f"{LIKELY_MISTAKE}: ") for test in tests
+             for line in test["output"].splitlines() if line.startswith(f"{LIKELY_MISTAKE}: ")]
+    return Row(name=name, scores={test["name"]: float(test["score"]) for test in tests},
+               problems=problems, hints=list(dict.fromkeys(named)))

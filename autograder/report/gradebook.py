@@ -1,4 +1,5 @@
-"""Class-level reports of grade-all: ``gradebook.csv``, ``summary.md`` and ``histogram.png``.
+"""Class-level reports of grade-all: ``gradebook.csv``, ``summary.md``, ``histogram.png`` and
+``summary.html`` (:mod:`.summary_html`).
 
 Each row is one submission (see :class:`autograder.grade_all.Row`): its name,
 its per-item scores, the scores of the written questions given by hand (when
@@ -11,7 +12,7 @@ import io
 import statistics
 from pathlib import Path
 
-from . import plots
+from . import plots, summary_html
 from .explain import points
 from .files import atomic_write
 from .markdown import escape
@@ -23,7 +24,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_class_reports(rows, out_dir, settings, written_points=None):
-    """Write the gradebook, the summary and the histogram of a class.
+    """Write the gradebook, the summaries (Markdown and HTML) and the histogram of a class.
 
     Parameters
     ----------
@@ -47,9 +48,12 @@ def write_class_reports(rows, out_dir, settings, written_points=None):
     text = summary_markdown(rows, settings.points, written_points)
     atomic_write(out_dir / SUMMARY, text)
     graded = [row.total for row in rows if row.error is None]
-    atomic_write(out_dir / HISTOGRAM, plots.histogram(
-        graded, sum(settings.points.values()) + sum(written_points.values()),
-        f"Total scores of {len(graded)} submissions"))
+    histogram = plots.histogram(graded, sum(settings.points.values())
+                                + sum(written_points.values()),
+                                f"Total scores of {len(graded)} submissions")
+    atomic_write(out_dir / HISTOGRAM, histogram)
+    atomic_write(out_dir / summary_html.FILE_NAME,
+                 summary_html.render(rows, settings.points, histogram, written_points))
     return text
 
 
