@@ -5,8 +5,8 @@ it) carries ``notebooks/RNN_Captioning.ipynb`` and ``LSTM_Captioning.ipynb``;
 a notebook is found under any folder of the hand-in, the shallowest copy
 winning. In a notebook, a question's answer is every cell between its prompt
 (the cell with the question's id, or else the ``BEGIN QUESTION`` cell quoting
-its prompt) and the next ``END QUESTION`` or ``BEGIN QUESTION`` cell, the
-untouched placeholder text left out. Nothing of the notebook is run or trusted:
+its prompt) and the next ``END QUESTION`` or ``BEGIN QUESTION`` cell, as otter's
+export reads that markup, the untouched placeholder text left out. Nothing of the notebook is run or trusted:
 it is read as JSON, within the size limit of a submission.
 """
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from otter.export.exporters.utils import has_begin, has_end
 
 from ..build import notebooks
 
@@ -151,7 +152,7 @@ def _answer(question, cells):
                               f"{question.file_name} (deleted?)")
     answer = Answer()
     for _, kind, text in cells[start + 1:]:
-        if notebooks.END_QUESTION in text or notebooks.BEGIN_QUESTION in text:
+        if has_end(text) or has_begin(text):
             break
         if text.strip() and text.strip() != notebooks.ANSWER_TEXT:
             answer.cells.append(AnswerCell(kind=kind, text=text))
@@ -166,6 +167,6 @@ def _prompt_index(question, cells):
         if cell_id == wanted:
             return index
     for index, (_, kind, text) in enumerate(cells):
-        if kind == "markdown" and notebooks.BEGIN_QUESTION in text and first_line in text:
+        if kind == "markdown" and has_begin(text) and first_line in text:
             return index
     return None

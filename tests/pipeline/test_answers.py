@@ -7,7 +7,9 @@ import subprocess
 import sys
 import zipfile
 
+import nbformat
 import pytest
+from otter.export.exporters.base_exporter import BaseExporter
 
 from answers_helpers import QUESTIONS, answered_notebook, handed_in_zip
 from autograder import paths
@@ -213,3 +215,18 @@ def test_answers_are_found_without_cell_ids_and_problems_are_named(tmp_path, set
     found = answers_of(_rnn_zip(tmp_path / "bad.zip", "{not json"), questions,
                        settings.limits.max_unpacked_mib)
     assert "RNN_Captioning.ipynb is not a readable notebook" in found["char_vs_word"].problem
+
+
+def test_otters_pdf_filter_keeps_the_same_answers(tmp_path, settings):
+    """otter export --filtering (behind otter grade --pdfs) keeps exactly the written questions:
+    its filtered notebook holds, between each prompt and its end, the answers we extract."""
+    typed = {"char_vs_word": "one *cell*", "rnn_parameters": "$DH + H^2 + H$"}
+    text = answered_notebook("RNN_Captioning.ipynb", dict(typed))
+    filtered = BaseExporter.filter_cells(nbformat.reads(text, as_version=4), pagebreaks=False)
+    sources = [cell.source for cell in filtered.cells]
+    prompts = [index for index, source in enumerate(sources) if "<!-- BEGIN QUESTION -->" in source]
+    assert len(prompts) == 2 and len(sources) == 6
+    otter_answers = [sources[index + 1] for index in prompts]
+    found = answers_of(_rnn_zip(tmp_path / "h.zip", text), written_questions(),
+                       settings.limits.max_unpacked_mib)
+    assert otter_answers == [found[name].cells[0].text for name in typed] == list(typed.values())
