@@ -21,7 +21,7 @@ body { font-family: sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 
 .prompt { border-left: 4px solid #2c7be5; padding-left: 1rem; }
 section.answer { border-top: 1px solid #ccc; margin-top: 1.5rem; }
 .none { color: #888; font-style: italic; }
-.math { font-family: "DejaVu Serif", serif; background: #f4f4f9; padding: 0 0.2rem; }
+.math { font-family: monospace; background: #f4f4f9; padding: 0 0.2rem; }
 div.math { padding: 0.4rem; white-space: pre-wrap; }
 pre { background: #f4f4f4; padding: 0.6rem; overflow-x: auto; white-space: pre-wrap; }
 table { border-collapse: collapse; }
