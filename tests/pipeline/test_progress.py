@@ -5,7 +5,7 @@ import re
 import subprocess
 import sys
 
-from autograder import paths
+from autograder import grade, paths
 from pipeline_helpers import reference_submission, stub_submission
 
 ITEMS = ("rnn_step_forward", "word_embedding_forward")
@@ -51,3 +51,11 @@ def test_grade_all_quiet_prints_nothing_on_stderr(tmp_path):
                "--quiet")
     assert run.returncode == 0
     assert run.stderr == ""
+
+
+def test_on_item_gets_each_graded_item_once_in_order(tmp_path, settings):
+    seen = []
+    result = grade.grade_submission(paths.SOLUTIONS_DIR, tmp_path, settings, items=list(ITEMS),
+                                    on_item=seen.append)
+    assert [item.name for item in seen] == list(ITEMS)
+    assert all(any(item is graded for graded in result.items) for item in seen)
