@@ -1,4 +1,4 @@
-"""``python -m autograder answers``: the answer pages, the key and the manual-scores CSV of a class."""
+"""``python -m autograder answers``: a class's answer pages, key and manual-scores CSV."""
 
 from dataclasses import dataclass
 from pathlib import Path

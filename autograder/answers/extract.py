@@ -6,8 +6,9 @@ a notebook is found under any folder of the hand-in, the shallowest copy
 winning. In a notebook, a question's answer is every cell between its prompt
 (the cell with the question's id, or else the ``BEGIN QUESTION`` cell quoting
 its prompt) and the next ``END QUESTION`` or ``BEGIN QUESTION`` cell, as otter's
-export reads that markup, the untouched placeholder text left out. Nothing of the notebook is run or trusted:
-it is read as JSON, within the size limit of a submission.
+export reads that markup, the untouched placeholder text left out. Nothing of
+the notebook is run or trusted: it is read as JSON, within the size limit of a
+submission.
 """
 
 import contextlib

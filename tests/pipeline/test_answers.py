@@ -150,7 +150,8 @@ def test_grade_all_merges_the_manual_scores(hand_ins, tmp_path, settings):
     assert written == {"char_vs_word": (3.0, 3.0), "rnn_parameters": (1.5, 2.0)}
     report = (out / "alice" / "report.md").read_text()
     assert "## Written questions" in report
-    assert "| rnn_parameters | 1.5 | 2 |" in report and "| lstm_gates | not scored yet | 4 |" in report
+    assert "| rnn_parameters | 1.5 | 2 |" in report
+    assert "| lstm_gates | not scored yet | 4 |" in report
     assert 'id="written"' in (out / "alice" / "report.html").read_text()
     assert "| char_vs_word | 3 | 1 | 3 | 1 |" in run.stdout
 
@@ -224,7 +225,8 @@ def test_otters_pdf_filter_keeps_the_same_answers(tmp_path, settings):
     text = answered_notebook("RNN_Captioning.ipynb", dict(typed))
     filtered = BaseExporter.filter_cells(nbformat.reads(text, as_version=4), pagebreaks=False)
     sources = [cell.source for cell in filtered.cells]
-    prompts = [index for index, source in enumerate(sources) if "<!-- BEGIN QUESTION -->" in source]
+    prompts = [index for index, source in enumerate(sources)
+               if "<!-- BEGIN QUESTION -->" in source]
     assert len(prompts) == 2 and len(sources) == 6
     otter_answers = [sources[index + 1] for index in prompts]
     found = answers_of(_rnn_zip(tmp_path / "h.zip", text), written_questions(),
