@@ -8,7 +8,7 @@ winning. In a notebook, a question's answer is every cell between its prompt
 its prompt) and the next ``END QUESTION`` or ``BEGIN QUESTION`` cell, as otter's
 export reads that markup, the untouched placeholder text left out. Nothing of
 the notebook is run or trusted: it is read as JSON, within the size limit of a
-submission.
+submission. Problems are worded without paths, which may name the student.
 """
 
 import contextlib
@@ -86,7 +86,7 @@ def _notebook_texts(entry, file_names, max_bytes):
             return {file_name: _text(files, file_name, max_bytes) for file_name in file_names}
     except (OSError, zipfile.BadZipFile) as error:
         return dict.fromkeys(file_names, Answer(problem=f"the hand-in could not be read "
-                                                        f"({error})"))
+                                                        f"({_reason(error)})"))
 
 
 @contextlib.contextmanager
@@ -108,11 +108,18 @@ def _text(files, file_name, max_bytes):
         return Answer(problem=f"{file_name} is not in the hand-in")
     size, read = files[chosen]
     if size > max_bytes:
-        return Answer(problem=f"{chosen} is larger than {max_bytes // MIB} MiB; not read")
+        return Answer(problem=f"{file_name} is larger than {max_bytes // MIB} MiB; not read")
     try:
         return read().decode("utf-8")
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError, ValueError) as error:
-        return Answer(problem=f"{chosen} could not be read ({error})")
+        return Answer(problem=f"{file_name} could not be read ({_reason(error)})")
+
+
+def _reason(error):
+    """Why a file could not be read, without its path (which may name the student)."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return type(error).__name__
 
 
 def _shallowest(candidates, file_name):

@@ -232,3 +232,18 @@ def test_otters_pdf_filter_keeps_the_same_answers(tmp_path, settings):
     found = answers_of(_rnn_zip(tmp_path / "h.zip", text), written_questions(),
                        settings.limits.max_unpacked_mib)
     assert otter_answers == [found[name].cells[0].text for name in typed] == list(typed.values())
+
+
+def test_problems_on_the_pages_do_not_name_the_student(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "dora.zip", "w") as archive:
+        archive.writestr("dora_smith/notebooks/RNN_Captioning.ipynb", b"\xff\xfe not utf-8")
+        archive.writestr("dora_smith/notebooks/LSTM_Captioning.ipynb", "{not json")
+    run = _cli("answers", folder, "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    rnn = (tmp_path / "out" / "char_vs_word.html").read_text()
+    lstm = (tmp_path / "out" / "lstm_gates.html").read_text()
+    assert "No answer: RNN_Captioning.ipynb could not be read (UnicodeDecodeError)" in rnn
+    assert "No answer: LSTM_Captioning.ipynb is not a readable notebook" in lstm
+    assert "dora" not in rnn + lstm
