@@ -1,6 +1,7 @@
 """``summary.html``: what a class got wrong, as one self-contained page.
 
-The score histogram, each item's mean and share of full marks, the known
+The score histogram, each item's mean and share of full marks (and the
+written questions' means, when scores given by hand were merged), the known
 mistakes named most often (from the hints of every result, described as the
 catalogue describes them for staff), the submissions that could not be graded
 and why, and the slowest gradings. Like report.html: every text escaped, the
@@ -62,6 +63,7 @@ def render(rows, item_points, histogram_png, written_points=None):
         "graded.</p>",
         f'<img alt="histogram of total scores" src="data:image/png;base64,{encoded}">',
         _items_table(graded, item_points),
+        _written_table(graded, written_points or {}),
         _mistakes_section(graded),
     ]
     if failed:
@@ -83,6 +85,21 @@ def _items_table(graded, item_points):
         lines.append(f'<tr><td>{escape(item)}</td><td class="number">{points(maximum)}</td>'
                      f'<td class="number">{mean}</td><td><span class="bar" style="width: '
                      f'{share * 8:.2f}rem"></span> {share:.0%}</td></tr>')
+    lines.append("</table>")
+    return "\n".join(lines)
+
+
+def _written_table(graded, written_points):
+    """Each written question's points, how many were scored and their mean; empty without any."""
+    if not written_points:
+        return ""
+    lines = ["<h2>Written questions</h2>", "<table><tr><th>Question</th><th>Points</th>"
+                                           "<th>Scored</th><th>Mean</th></tr>"]
+    for question, maximum in written_points.items():
+        scores = [row.written[question] for row in graded if question in row.written]
+        mean = points(statistics.fmean(scores)) if scores else "-"
+        lines.append(f'<tr><td>{escape(question)}</td><td class="number">{points(maximum)}</td>'
+                     f'<td class="number">{len(scores)}</td><td class="number">{mean}</td></tr>')
     lines.append("</table>")
     return "\n".join(lines)
 

@@ -154,6 +154,8 @@ def test_grade_all_merges_the_manual_scores(hand_ins, tmp_path, settings):
     assert "| lstm_gates | not scored yet | 4 |" in report
     assert 'id="written"' in (out / "alice" / "report.html").read_text()
     assert "| char_vs_word | 3 | 1 | 3 | 1 |" in run.stdout
+    assert ('<tr><td>rnn_parameters</td><td class="number">2</td><td class="number">1</td>'
+            '<td class="number">1.5</td></tr>') in (out / "summary.html").read_text()
 
 
 @pytest.mark.parametrize("scores, message", [
