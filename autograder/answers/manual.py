@@ -150,7 +150,8 @@ def read_scores(path, questions, submissions):
 
 
 def _columns(path, headers, known):
-    """The question of each score column; ManualScoresError for an unknown or mismatched one."""
+    """The question of each score column; ManualScoresError for an unknown, mismatched or
+    repeated one."""
     listed = ", ".join(column(question) for question in known.values())
     columns = []
     for header in headers:
@@ -163,6 +164,8 @@ def _columns(path, headers, known):
             raise ManualScoresError(f"{path}: column {header!r} says {match['points']} points, "
                                     f"but {question.name} is worth {points(question.points)} "
                                     "(notebooks/source/)")
+        if question in columns:
+            raise ManualScoresError(f"{path}: two columns for {question.name}; keep one")
         columns.append(question)
     return columns
 

@@ -179,6 +179,7 @@ def test_a_bad_score_stops_grade_all_before_grading(hand_ins, tmp_path, scores, 
     ("submission,essay (5)\nalice,1\n", "column 'essay (5)' is not a written question"),
     ("submission,char_vs_word (5)\nalice,1\n", "says 5 points, but char_vs_word is worth 3"),
     ("name,char_vs_word (3)\nalice,1\n", "the first column must be 'anonymous_id'"),
+    ("submission,char_vs_word (3),char_vs_word\nalice,1,2\n", "two columns for char_vs_word"),
 ])
 def test_a_scores_file_that_does_not_fit_is_refused(hand_ins, tmp_path, text, message):
     answers = tmp_path / "answers"
