@@ -2,7 +2,10 @@
 
 ``python -m assignment.handin`` (or ``handin.hand_in()`` from a notebook) first
 checks that the graded files exist, import, and have no function that still
-raises ``NotImplementedError``; it refuses, saying why, otherwise. The check
+raises ``NotImplementedError``; it refuses, saying why, otherwise. With
+``--partial`` (``hand_in(partial=True)``) unfinished functions do not stop the
+hand-in: the zip is written and the functions still unimplemented are named,
+so unfinished work can be handed in before a deadline. The check
 runs the student's code in a separate Python process on tiny inputs, so a crash
 or an endless loop there cannot take the notebook down. The zip holds the
 graded files under ``assignment/`` and the two notebooks under ``notebooks/``
@@ -37,13 +40,15 @@ class Refusal(Exception):
     """The submission cannot be handed in yet; the message says why and what to do."""
 
 
-def create_submission(out=None):
+def create_submission(out=None, partial=False):
     """Check the graded files and write the zip.
 
     Parameters
     ----------
     out : path-like or None
         Where to write; default ``submission.zip`` in the folder above the package.
+    partial : bool
+        Write the zip even when functions still raise ``NotImplementedError``.
 
     Returns
     -------
@@ -51,12 +56,14 @@ def create_submission(out=None):
         The zip written.
     names : list of str
         Its entries.
+    unfinished : list of str
+        The functions that still raise ``NotImplementedError`` (empty unless ``partial``).
 
     Raises
     ------
     Refusal
-        When a graded file is missing, cannot be imported, or still has a
-        function that raises ``NotImplementedError``.
+        When a graded file is missing or cannot be imported, or, unless
+        ``partial``, still has a function that raises ``NotImplementedError``.
     """
     missing = [name for name in GRADED_FILES if not (PACKAGE_DIR / name).is_file()]
     if missing:
@@ -65,12 +72,14 @@ def create_submission(out=None):
     report = _probe_in_subprocess()
     if report["errors"]:
         raise Refusal("Your code cannot be imported:\n"
-                      + "\n".join(f"  - {error}" for error in report["errors"])
+                      + _listed(report["errors"])
                       + "\nFix this and hand in again.")
-    if report["unfinished"]:
+    if report["unfinished"] and not partial:
         raise Refusal("These functions still raise NotImplementedError:\n"
-                      + "\n".join(f"  - {name}" for name in report["unfinished"])
-                      + "\nFinish them and hand in again.")
+                      + _listed(report["unfinished"])
+                      + "\nFinish them and hand in again, or hand in what you have with "
+                        f"`python -m {__package__}.handin --partial` (in a notebook: "
+                        "`handin.hand_in(partial=True)`); they score nothing.")
     path = Path(out) if out is not None else ROOT / ZIP_NAME
     entries = [(PACKAGE_DIR / name, f"{ARCHIVE_PACKAGE}/{name}") for name in GRADED_FILES]
     entries += [(ROOT / ARCHIVE_NOTEBOOKS / name, f"{ARCHIVE_NOTEBOOKS}/{name}")
@@ -78,23 +87,32 @@ def create_submission(out=None):
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for source, name in entries:
             archive.write(source, name)
-    return path, [name for _, name in entries]
+    return path, [name for _, name in entries], report["unfinished"]
 
 
-def hand_in(out=None):
+def _listed(names):
+    """One indented ``- name`` line per name."""
+    return "\n".join(f"  - {name}" for name in names)
+
+
+def hand_in(out=None, partial=False):
     """Write the zip, or print why not; returns whether it was written.
 
     Parameters
     ----------
     out : path-like or None
+    partial : bool
         As for :func:`create_submission`.
     """
     try:
-        path, names = create_submission(out)
+        path, names, unfinished = create_submission(out, partial)
     except Refusal as refusal:
         print(f"Not handed in. {refusal}")
         return False
     print(f"Wrote {path} with:\n" + "\n".join(f"  {name}" for name in names))
+    if unfinished:
+        print("Handed in unfinished: these functions still raise NotImplementedError and "
+              "will score nothing:\n" + _listed(unfinished))
     absent = [name for name in NOTEBOOKS if f"{ARCHIVE_NOTEBOOKS}/{name}" not in names]
     if absent:
         print("Not found, so not included: " + ", ".join(absent)
@@ -218,11 +236,14 @@ def _calls(layers, model):
 
 
 def main(argv=None):
-    """``python -m assignment.handin [--out PATH]``; returns the exit status."""
+    """``python -m assignment.handin [--out PATH] [--partial]``; returns the exit status."""
     parser = argparse.ArgumentParser(prog=f"python -m {__package__}.handin",
                                      description="Check your work and write submission.zip.")
     parser.add_argument("--out", default=None,
                         help=f"where to write the zip (default: {ROOT / ZIP_NAME})")
+    parser.add_argument("--partial", action="store_true",
+                        help="write the zip even if some functions are unfinished (they are "
+                             "named, and score nothing)")
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.probe:
@@ -230,7 +251,7 @@ def main(argv=None):
             report = _probe()
         print(json.dumps(report))
         return 0
-    return 0 if hand_in(args.out) else 1
+    return 0 if hand_in(args.out, args.partial) else 1
 
 
 if __name__ == "__main__":

@@ -4,12 +4,15 @@
 ``notebooks/tests/`` whose inputs can be built from the package alone (your
 functions in ``rnn_layers.py`` and ``CaptioningRNN``). Tests that need objects
 trained in a notebook (the overfitting solvers) are listed as skipped: run them
-in the notebook with ``grader.check(...)``.
+in the notebook with ``grader.check(...)``. The RNN notebook's tests run
+first, in the order of the hand-in's notebooks, then the LSTM's; the last line
+counts the passed tests.
 
 Passing these checks is a good sign, not a grade: hidden tests, run by the
 course staff on your hand-in, decide the grade.
 """
 
+import argparse
 import inspect
 import sys
 import traceback
@@ -19,6 +22,7 @@ from otter.test_files import test_case
 
 from . import rnn_layers
 from .classifiers.rnn import CaptioningRNN
+from .handin import NOTEBOOKS
 
 TESTS_DIR = Path(__file__).resolve().parent.parent / "notebooks" / "tests"
 
@@ -51,20 +55,39 @@ def run_file(path, env):
     return "passed", ""
 
 
-def main():
-    """Print one line per public test and a reminder that hidden tests decide the grade."""
+def test_files():
+    """The public test files, the RNN notebook's before the LSTM's (the order of ``NOTEBOOKS``).
+
+    Returns
+    -------
+    list of Path
+    """
+    return [path for notebook in NOTEBOOKS
+            for path in sorted((TESTS_DIR / Path(notebook).stem).glob("*.py"))]
+
+
+def main(argv=None):
+    """Print one line per public test, the pass count and a reminder that hidden tests decide
+    the grade; returns the exit status."""
+    argparse.ArgumentParser(prog=f"python -m {__package__}.selfcheck",
+                            description="Run the notebooks' public tests against your code "
+                                        "(RNN first, then LSTM).").parse_args(argv)
     if not TESTS_DIR.is_dir():
         print(f"No public tests at {TESTS_DIR}: run this from the unpacked assignment folder.")
         return 2
     env = environment()
-    failed = 0
-    for path in sorted(TESTS_DIR.glob("*/*.py")):
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    for path in test_files():
         status, detail = run_file(path, env)
-        failed += status == "failed"
+        counts[status] += 1
         print(f"{status:8} {path.parent.name}/{path.stem}" + (f"  ({detail})" if detail else ""))
-    print("\nThese are the public tests only. Hidden tests, run by the course staff on "
+    ran = counts["passed"] + counts["failed"]
+    print(f"\n{counts['passed']} of {ran} public tests passed"
+          + (f", {counts['skipped']} skipped (run them in the notebook)" if counts["skipped"]
+             else "") + ".")
+    print("These are the public tests only. Hidden tests, run by the course staff on "
           "your hand-in, decide the grade.")
-    return 1 if failed else 0
+    return 1 if counts["failed"] else 0
 
 
 if __name__ == "__main__":

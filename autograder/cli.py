@@ -49,7 +49,7 @@ def _grade(args):
         return code
     try:
         grade.grade_submission(args.submission, args.out, settings, runner=args.runner,
-                               items=args.items)
+                               items=args.items, on_item=None if args.quiet else _print_item)
     except SandboxError as error:
         print(f"error: no grade was given because the sandbox failed: {error}", file=sys.stderr)
         return 1
@@ -57,17 +57,58 @@ def _grade(args):
     return 0
 
 
+def _print_item(item):
+    """One progress line on stderr for a finished item: name, points and seconds."""
+    from .report.explain import points
+
+    print(f"{item.name:<24} {points(item.score):>5} / {points(item.max_score):<3} "
+          f"{item.seconds:6.2f} s", file=sys.stderr, flush=True)
+
+
 def _grade_all(args):
     """Grade every submission of a folder, write the gradebook and print the class summary."""
     from . import grade_all
+    from .answers.manual import ManualScoresError
 
     settings, code = _prepared(_missing(args.submissions, "a folder of submissions", folder=True)
-                               or _unwritable(args.out) or _unknown_items(args.items))
+                               or _unwritable(args.out) or _unknown_items(args.items)
+                               or (_missing(args.manual_scores, "the manual-scores CSV "
+                                                                "written by `answers`")
+                                   if args.manual_scores else None))
     if settings is None:
         return code
-    grade_all.grade_all(args.submissions, args.out, settings, jobs=args.jobs,
-                        runner=args.runner, items=args.items)
+    try:
+        grade_all.grade_all(args.submissions, args.out, settings, jobs=args.jobs,
+                            runner=args.runner, items=args.items, progress=not args.quiet,
+                            manual_scores=args.manual_scores)
+    except ManualScoresError as error:
+        return _usage_error(f"{error}; fix the file and run grade-all again")
     print((Path(args.out) / "summary.md").read_text(encoding="utf-8"), end="")
+    return 0
+
+
+def _answers(args):
+    """Write the written answers' pages, the key and the manual-scores CSV of a class."""
+    from .answers.collect import collect
+    from .answers.manual import ManualScoresError
+
+    settings, code = _prepared(_missing(args.submissions, "a folder of submissions", folder=True)
+                               or _unwritable(args.out))
+    if settings is None:
+        return code
+    try:
+        collected = collect(args.submissions, args.out, settings,
+                            anonymise=not args.no_anonymise)
+    except ManualScoresError as error:
+        return _usage_error(f"{error}; remove it or choose another --out")
+    *questions, index = collected.pages
+    print(f"Wrote {len(questions)} pages, one per written question, with the answers of "
+          f"{collected.students} submissions: open {index}.")
+    if collected.scores_kept:
+        print(f"Left {collected.scores} as it was (it may hold scores already); delete it for a "
+              "fresh one.")
+    print(f"Give the scores in {collected.scores}, then merge them with `python -m autograder "
+          f"grade-all SUBMISSIONS --out DIR --manual-scores {collected.scores}`.")
     return 0
 
 
@@ -142,6 +183,8 @@ def _add_grading_options(parser):
                              "this process (no isolation)")
     parser.add_argument("--items", type=_item_list, default=None, metavar="A,B",
                         help="grade only these items (the others are reported as not graded)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print no progress on stderr (only errors)")
 
 
 def build_parser():
@@ -183,7 +226,19 @@ def build_parser():
     grade_all.add_argument("--jobs", type=_positive, default=None,
                            help="submissions graded at once (default: [class] jobs of "
                                 "grading.toml)")
+    grade_all.add_argument("--manual-scores", default=None, metavar="CSV",
+                           help="merge the written questions' scores of this CSV (written by "
+                                "the answers verb, then filled in) into the gradebook and reports")
     grade_all.set_defaults(run=_grade_all)
+
+    answers = verbs.add_parser("answers", help="collect the written answers of a class into one "
+                                               "page per question and a manual-scores CSV")
+    answers.add_argument("submissions", help="folder with one hand-in (folder or .zip) per "
+                                             "student")
+    answers.add_argument("--out", required=True, help="folder that receives the pages and CSVs")
+    answers.add_argument("--no-anonymise", action="store_true",
+                         help="name students by their submission instead of a random id")
+    answers.set_defaults(run=_answers)
     return parser
 
 

@@ -17,7 +17,7 @@ NOTHING_TO_RUN = ("not graded: neither rnn_layers.py nor classifiers/rnn.py coul
                   "from the submission (see the problems above)")
 
 
-def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None):
+def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None, on_item=None):
     """Grade a submission and write results.json, report.md and report.html into ``out_dir``.
 
     Parameters
@@ -33,6 +33,9 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None)
         (no isolation; for benchmarks and trusted code).
     items : sequence of str or None
         Grade only these items (the others are reported as not graded); None: all.
+    on_item : callable or None
+        Called with each graded item's :class:`~autograder.results.ItemResult` as
+        soon as it is finished (progress reports).
 
     Returns
     -------
@@ -64,7 +67,7 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None)
     seed = derive_seed(settings.seed, found.digest)
     result = GradeResult(submission=found.source, problems=list(found.problems), seed=seed)
     result.items, result.isolation = _grade_items(found, settings, seed, runner, selected,
-                                                  out_dir)
+                                                  out_dir, on_item)
     result.seconds = time.perf_counter() - start
     report.write_reports(result, out_dir, settings)
     return result
@@ -95,7 +98,7 @@ def selected_items(items, settings):
     return tuple(items)
 
 
-def _grade_items(found, settings, seed, kind, selected, out_dir):
+def _grade_items(found, settings, seed, kind, selected, out_dir, on_item):
     """Every item's result, and the runner's isolation, for a located submission."""
     if not found.files:
         return [_ungraded(name, settings, NOTHING_TO_RUN) for name in settings.items], "none"
@@ -104,7 +107,7 @@ def _grade_items(found, settings, seed, kind, selected, out_dir):
         try:
             with _runner(kind, staged, settings, out_dir) as runner:
                 context = Context(runner, settings, seed)
-                items = [_grade_one(name, context, settings) if name in selected
+                items = [_grade_one(name, context, settings, on_item) if name in selected
                          else _ungraded(name, settings, explain.NOT_SELECTED)
                          for name in settings.items]
                 return items, runner.isolation
@@ -120,7 +123,7 @@ def _runner(kind, staged, settings, out_dir):
     return InProcessRunner(staged, settings)
 
 
-def _grade_one(name, context, settings):
+def _grade_one(name, context, settings, on_item):
     """One item's result; a grader bug becomes the item's internal error instead of a crash."""
     start = time.perf_counter()
     try:
@@ -136,6 +139,8 @@ def _grade_one(name, context, settings):
         item.grader_traceback = traceback.format_exc()
     if not item.seconds:
         item.seconds = time.perf_counter() - start
+    if on_item is not None:
+        on_item(item)
     return item
 
 

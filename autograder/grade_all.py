@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -21,7 +22,12 @@ from tqdm import tqdm
 import autograder
 
 from . import config
+from .answers import manual
+from .answers.questions import written_questions
+from .grade import NOTHING_TO_RUN
 from .report import gradebook, results_json
+from .report.explain import LIKELY_MISTAKE
+from .report.written import add_written_scores
 
 LOG_FILE = "grader.log"
 
@@ -36,23 +42,30 @@ class Row:
         The entry's name (a zip without its ``.zip``), also its output folder's name.
     scores : dict of str to float
         Item name -> points earned.
+    written : dict of str to float
+        Written question -> points given by hand (from the manual-scores CSV).
     problems : list of str
         Problems with the submission's files.
+    hints : list of str
+        The known mistakes its results name, each once.
     error : str or None
-        Why it could not be graded at all (its grader process failed).
+        Why it could not be graded at all (its grader process failed, or none
+        of its graded files could be taken).
     seconds : float
     """
 
     name: str
     scores: dict = field(default_factory=dict)
+    written: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    hints: list = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
 
     @property
     def total(self):
-        """Sum of the item scores."""
-        return sum(self.scores.values())
+        """Sum of the item scores and of the written questions' scores."""
+        return sum(self.scores.values()) + sum(self.written.values())
 
 
 def submissions_in(folder, exclude=()):
@@ -83,7 +96,7 @@ def submissions_in(folder, exclude=()):
 
 
 def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items=None,
-              progress=True):
+              progress=True, manual_scores=None):
     """Grade every submission of ``folder`` and write the class reports into ``out_dir``.
 
     Parameters
@@ -101,7 +114,12 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     items : sequence of str or None
         Grade only these items; None: all.
     progress : bool
-        Show a progress bar on stderr.
+        Show on stderr a progress bar with the submissions being graded and the
+        time left.
+    manual_scores : path-like or None
+        The filled-in manual-scores CSV of the written questions (see
+        :mod:`autograder.answers.manual`), checked before anything is graded
+        and merged into the gradebook and every graded student's reports.
 
     Returns
     -------
@@ -112,6 +130,9 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     ------
     ValueError
         When ``jobs`` is below 1.
+    autograder.answers.manual.ManualScoresError
+        When ``manual_scores`` names an unknown student or question, or gives a
+        score outside a question's points.
     OSError
         When ``folder`` cannot be listed or ``out_dir`` written.
     """
@@ -122,20 +143,51 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = submissions_in(folder, exclude=[out_dir])
-    options = ["--runner", runner] + (["--items", ",".join(items)] if items else [])
+    questions = written_questions() if manual_scores is not None else []
+    given = manual.read_scores(manual_scores, questions, entries) if questions else {}
+    options = ["--runner", runner, "--quiet"] + (["--items", ",".join(items)] if items else [])
     environment = _environment()
     rows = []
     with ThreadPoolExecutor(max_workers=jobs) as pool, \
             tqdm(total=len(entries), desc="grading", unit="submission", file=sys.stderr,
                  disable=not progress) as bar:
-        futures = [pool.submit(_grade_one, name, entry, out_dir / name, options, environment)
+        running = _Running(bar)
+        futures = [pool.submit(running.track, _grade_one, name, entry, out_dir / name, options,
+                               environment)
                    for name, entry in entries.items()]
         for future in as_completed(futures):
             rows.append(future.result())
             bar.update()
     rows.sort(key=lambda row: row.name)
-    gradebook.write_class_reports(rows, out_dir, settings)
+    for row in rows:
+        if questions and row.error is None:
+            row.written = given.get(row.name, {})
+            add_written_scores(out_dir / row.name, questions, row.written)
+    gradebook.write_class_reports(rows, out_dir, settings, {
+        question.name: question.points for question in questions} if questions else None)
     return rows
+
+
+class _Running:
+    """The names of the submissions being graded, shown after the progress bar."""
+
+    def __init__(self, bar):
+        self._bar = bar
+        self._names = []
+        self._lock = threading.Lock()
+
+    def track(self, grade, name, *arguments):
+        """``grade(name, *arguments)``, with ``name`` shown while it runs."""
+        self._show(lambda: self._names.append(name))
+        try:
+            return grade(name, *arguments)
+        finally:
+            self._show(lambda: self._names.remove(name))
+
+    def _show(self, change):
+        with self._lock:
+            change()
+            self._bar.set_postfix_str(", ".join(self._names), refresh=True)
 
 
 def grade_command(entry, out, options):
@@ -199,12 +251,20 @@ def _last_line(path):
 def read_row(name, out):
     """The gradebook row of a submission graded into ``out``, from its results.json.
 
+    A submission of which no graded file could be taken (a broken zip, an
+    empty folder) is a row that could not be graded, its problems the reason.
+
     Raises
     ------
     OSError, ValueError, KeyError, TypeError
         When results.json is missing or not what the grader writes.
     """
     document = json.loads((out / results_json.FILE_NAME).read_text(encoding="utf-8"))
-    return Row(name=name,
-               scores={test["name"]: float(test["score"]) for test in document["tests"]},
-               problems=list(document["extra_data"]["problems"]))
+    tests, problems = document["tests"], list(document["extra_data"]["problems"])
+    if tests and all(NOTHING_TO_RUN in test["output"] for test in tests):
+        return Row(name=name, problems=problems,
+                   error="no graded file could be taken: " + " ".join(problems))
+    named = [line.removeprefix(f"{LIKELY_MISTAKE}: ") for test in tests
+             for line in test["output"].splitlines() if line.startswith(f"{LIKELY_MISTAKE}: ")]
+    return Row(name=name, scores={test["name"]: float(test["score"]) for test in tests},
+               problems=problems, hints=list(dict.fromkeys(named)))

@@ -40,6 +40,8 @@ TESTS = "notebooks/tests"
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 ANSWER_TAG = "otter_answer_cell"
 ANSWER_TEXT = "_Type your answer here, replacing this text._"
+BEGIN_QUESTION = "<!-- BEGIN QUESTION -->"
+END_QUESTION = "<!-- END QUESTION -->"
 LOCKED = {"editable": False, "deletable": False}
 NOTEBOOK_METADATA = {
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
@@ -81,25 +83,61 @@ def expected_files(root=paths.REPO_ROOT):
     BuildError, autograder.build.sections.SectionError, autograder.config.ConfigError
     """
     source = root / SOURCE
-    outline = _read_outline(source / "outline.toml")
-    settings = config.load(root / paths.GRADING_TOML.name)
-    overfit = asdict(settings.overfit)
     support = _read(source / "support.py")
     files = {}
-    for name, notebook in outline.items():
-        variables = _variables(name, notebook["cell"], overfit)
+    for name, variables, parsed in _parsed_notebooks(root):
         cells, checks = [], {}
-        for section in notebook["sections"]:
-            path = source / "sections" / f"{section}.md"
-            text = _render(_read(path), variables, path)
-            items = sections.parse(text, path.relative_to(root).as_posix(),
-                                   settings.sigmoid_variant)
+        for section, items in parsed:
             for index, item in enumerate(items, start=1):
                 cells += _cells(item, f"{section}-{index}", source, variables, support, checks)
         files[f"{OUTPUT}/{name}.ipynb"] = _notebook_text(cells, name)
         for check in checks.values():
             files[f"{TESTS}/{name}/{check.name}.py"] = _test_file(check, support)
     return files
+
+
+def written_questions(root=paths.REPO_ROOT):
+    """The manually graded written questions of every notebook, as the sources declare them.
+
+    Parameters
+    ----------
+    root : Path
+        The repository.
+
+    Returns
+    -------
+    list of (str, autograder.build.sections.Question)
+        Notebook name and question (placeholders of its prompt filled), in
+        notebook and section order.
+
+    Raises
+    ------
+    BuildError, autograder.build.sections.SectionError, autograder.config.ConfigError
+    """
+    return [(name, item) for name, _, parsed in _parsed_notebooks(root)
+            for _, items in parsed for item in items if isinstance(item, sections.Question)]
+
+
+def question_cell_id(name):
+    """The id of the prompt cell of written question ``name`` (its answer cells follow it)."""
+    return f"question-{name}"
+
+
+def _parsed_notebooks(root):
+    """Each notebook's name, placeholder values and ``[(section, items)]``, in outline order."""
+    source = root / SOURCE
+    outline = _read_outline(source / "outline.toml")
+    settings = config.load(root / paths.GRADING_TOML.name)
+    overfit = asdict(settings.overfit)
+    for name, notebook in outline.items():
+        variables = _variables(name, notebook["cell"], overfit)
+        parsed = []
+        for section in notebook["sections"]:
+            path = source / "sections" / f"{section}.md"
+            text = _render(_read(path), variables, path)
+            parsed.append((section, sections.parse(text, path.relative_to(root).as_posix(),
+                                                   settings.sigmoid_variant)))
+        yield name, variables, parsed
 
 
 def generated_files(root=paths.REPO_ROOT):
@@ -182,13 +220,13 @@ def _cells(item, cell_id, source, variables, support, checks):
 
 def _question_cells(question):
     """Prompt, answer and closing cells of a manually graded question, marked up as otter does."""
-    prompt = f"<!-- BEGIN QUESTION -->\n\n{question.prompt}\n\n_Points:_ {question.points}"
+    prompt = f"{BEGIN_QUESTION}\n\n{question.prompt}\n\n_Points:_ {question.points}"
+    cell_id = question_cell_id(question.name)
     return [
-        nbformat.v4.new_markdown_cell(prompt, id=f"question-{question.name}",
-                                      metadata=dict(LOCKED)),
-        nbformat.v4.new_markdown_cell(ANSWER_TEXT, id=f"question-{question.name}-answer",
+        nbformat.v4.new_markdown_cell(prompt, id=cell_id, metadata=dict(LOCKED)),
+        nbformat.v4.new_markdown_cell(ANSWER_TEXT, id=f"{cell_id}-answer",
                                       metadata={"tags": [ANSWER_TAG]}),
-        nbformat.v4.new_markdown_cell("<!-- END QUESTION -->", id=f"question-{question.name}-end",
+        nbformat.v4.new_markdown_cell(END_QUESTION, id=f"{cell_id}-end",
                                       metadata=dict(LOCKED)),
     ]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 OUTPUT_EXCERPT_CHARS = 3000
 NOT_SELECTED = "not graded in this run (only the items given with --items were graded)"
+LIKELY_MISTAKE = "Likely mistake"
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def lost_points(item):
     for check in failed:
         notes.append(Note(f"Failed: {check.name}", check.detail or "no detail"))
         if check.hint:
-            notes.append(Note("Likely mistake", check.hint))
+            notes.append(Note(LIKELY_MISTAKE, check.hint))
     if item.output.strip():
         notes.append(Note("Printed by your code", excerpt(item.output), verbatim=True))
     if item.grader_traceback:

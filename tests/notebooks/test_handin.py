@@ -96,3 +96,33 @@ def test_an_error_at_import_is_refused(tmp_path):
     status, printed = _hand_in(workspace)
     assert status == 1
     assert "classifiers/rnn.py: NameError" in printed, printed
+
+
+def test_partial_hand_in_writes_the_zip_and_names_the_unfinished_functions(tmp_path):
+    workspace = make_workspace(tmp_path, "solutions")
+    stub_model = (REPO / "assignment" / "classifiers" / "rnn.py").read_bytes()
+    (workspace / "assignment" / "classifiers" / "rnn.py").write_bytes(stub_model)
+    status, printed = _hand_in(workspace, "--partial")
+    assert status == 0, printed
+    assert "Handed in unfinished" in printed
+    listed = [line.strip()[2:] for line in printed.splitlines() if line.strip().startswith("- ")]
+    assert listed == ["CaptioningRNN.loss", "CaptioningRNN.sample"]
+    archive = zipfile.ZipFile(workspace / "submission.zip")
+    assert archive.read("assignment/classifiers/rnn.py") == stub_model
+
+
+def test_the_refusal_of_unfinished_work_points_at_partial(tmp_path):
+    workspace = make_workspace(tmp_path, "assignment")
+    status, printed = _hand_in(workspace)
+    assert status == 1
+    assert "--partial" in printed
+
+
+def test_partial_still_refuses_code_that_cannot_be_imported(tmp_path):
+    workspace = make_workspace(tmp_path, "solutions")
+    model = workspace / "assignment" / "classifiers" / "rnn.py"
+    model.write_text(model.read_text(encoding="utf-8") + "\nundefined_name\n", encoding="utf-8")
+    status, printed = _hand_in(workspace, "--partial")
+    assert status == 1
+    assert "classifiers/rnn.py: NameError" in printed, printed
+    assert not (workspace / "submission.zip").exists()

@@ -74,10 +74,10 @@ def test_grade_all_writes_the_class_reports(tmp_path):
     assert set(rows) == {"good", "stub", "broken", "crasher"}
     assert rows["good"]["total"] == "7" and rows["good"]["rnn_step_forward"] == "4"
     assert rows["stub"]["total"] == "0"
-    assert rows["broken"]["total"] == "0" and "neither a folder nor a zip" in rows["broken"][
-        "problems"]
+    assert rows["broken"]["total"] == "" and "neither a folder nor a zip" in rows["broken"][
+        "error"]
     assert run.stdout == (out / "summary.md").read_text()
-    assert "4 submissions, 4 graded" in run.stdout
+    assert "4 submissions, 3 graded, 1 could not be graded" in run.stdout
     assert (out / "histogram.png").read_bytes().startswith(b"\x89PNG")
     for name in rows:
         assert (out / name / "results.json").is_file()

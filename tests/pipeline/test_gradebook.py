@@ -47,6 +47,10 @@ def test_class_reports_are_written(tmp_path, settings):
     assert (tmp_path / "summary.md").read_text() == text
     assert (tmp_path / "gradebook.csv").read_text().startswith("submission,")
     assert (tmp_path / "histogram.png").read_bytes().startswith(b"\x89PNG")
+    page = (tmp_path / "summary.html").read_text()
+    assert "4 submissions, 3 graded (mean 50 of 100), 1 could not be graded." in page
+    assert "<strong>dave</strong>: the grader was killed by signal 9" in page
+    assert "&lt;" not in text and "=HYPERLINK(&quot;http://x&quot;)" in page
 
 
 def test_submissions_are_named_after_their_entries(tmp_path):
