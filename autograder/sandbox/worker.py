@@ -6,7 +6,7 @@ Runs inside the sandbox as a copy in the package ``gradersandbox`` (next to copi
     python -I -S -B -c BOOT LIB_DIR CONFIG_JSON
 
 It first lowers its resource limits, then extends ``sys.path`` (standard library
-first, then numpy/h5py, then the student's package), then imports numpy. Requests
+first, then the student's package, then the site folders), then imports numpy. Requests
 arrive on one inherited pipe and replies leave on another; stdout and stderr are a
 separate capture read by the grader, so nothing the student prints can pass for a reply.
 """
