@@ -9,19 +9,24 @@ from . import blas, config, paths
 
 
 def _generate(args):
-    """Regenerate ``assignment/`` from ``solutions/``, or only check that it is current."""
-    from .build import stubs
+    """Rewrite the package names and ``assignment/``, or only check that they are current."""
+    from .build import package_names, stubs
 
+    names = config.load().package_names
     if args.check:
-        stale = stubs.stale_files(paths.SOLUTIONS_DIR, paths.ASSIGNMENT_DIR)
+        stale = [f"solutions/{package_names.FILENAME}"] if package_names.is_stale(
+            paths.SOLUTIONS_DIR, names) else []
+        stale += [f"assignment/{relative}"
+                  for relative in stubs.stale_files(paths.SOLUTIONS_DIR, paths.ASSIGNMENT_DIR)]
         if stale:
-            print("assignment/ is out of date in: " + ", ".join(stale))
+            print("Out of date: " + ", ".join(stale))
             print("Run `python -m autograder generate` and commit the result.")
             return 1
         print("assignment/ is current.")
         return 0
+    package_names.write(paths.SOLUTIONS_DIR, names)
     stubs.generate(paths.SOLUTIONS_DIR, paths.ASSIGNMENT_DIR)
-    print(f"Wrote {paths.ASSIGNMENT_DIR} from {paths.SOLUTIONS_DIR}.")
+    print(f"Wrote {paths.ASSIGNMENT_DIR} from {paths.SOLUTIONS_DIR} and {paths.GRADING_TOML}.")
     return 0
 
 

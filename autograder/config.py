@@ -92,6 +92,7 @@ class Settings:
     overfit: Overfit
     limits: Limits
     grading: ClassGrading
+    package_names: tuple
 
     @property
     def total_points(self):
@@ -122,7 +123,7 @@ def load(path=paths.GRADING_TOML):
         raise ConfigError(f"cannot read {path}: {error}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from error
-    known = {"seed", "points", "tolerance", "overfit", "limits", "class"}
+    known = {"seed", "points", "tolerance", "overfit", "limits", "class", "package"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -133,6 +134,7 @@ def load(path=paths.GRADING_TOML):
         overfit=_section(raw, "overfit", Overfit, path),
         limits=_section(raw, "limits", Limits, path),
         grading=_section(raw, "class", ClassGrading, path),
+        package_names=_package_names(_table(raw, "package", path), path),
     )
 
 
@@ -180,3 +182,19 @@ def _points(table, path):
         raise ConfigError(f"{path}: points.{unknown[0]} is not a graded item "
                           f"(items: {', '.join(ITEMS)})")
     return {item: _number(table, item, float, path, "points") for item in ITEMS}
+
+
+def _package_names(table, path):
+    """``package.names``: distinct module names, among them the student package's own."""
+    unknown = sorted(set(table) - {"names"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown key package.{unknown[0]}")
+    names = table.get("names")
+    if (not isinstance(names, list) or not names
+            or not all(isinstance(name, str) and name.isidentifier() for name in names)):
+        raise ConfigError(f"{path}: package.names must be a list of module names, got {names!r}")
+    own = paths.ASSIGNMENT_DIR.name
+    if own not in names or len(set(names)) != len(names):
+        raise ConfigError(f"{path}: package.names must name {own!r} (the student package) and "
+                          f"list each name once, got {names!r}")
+    return tuple(names)

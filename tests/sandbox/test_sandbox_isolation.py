@@ -252,7 +252,8 @@ def test_unisolated_mode_still_runs_and_says_so(root):
         assert runner.isolation.startswith("none")
         assert runner.environment["numpy"] == np.__version__
         np.testing.assert_array_equal(runner.call("rnn_layers.sigmoid", np.zeros(1)), [0.5])
-        body = "import assignment, matplotlib.pyplot as plt\nvalue = [assignment.__file__, plt.get_backend()]"
+        body = "import assignment, matplotlib.pyplot as plt\n" \
+               "value = [assignment.__file__, plt.get_backend()]"
         staged, backend = probe(runner, body)
         assert staged.endswith("/package/assignment/__init__.py") and backend.lower() == "agg"
         assert not staged.startswith(str(paths.REPO_ROOT))
