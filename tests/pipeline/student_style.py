@@ -85,6 +85,10 @@ CLASSIC_LAYERS = textwrap.dedent('''
                 da.sum(axis=0))
 ''')
 
+# Lines of CLASSIC_LAYERS before which a careful student copies the gradient updated in place.
+COPY_FIRST = {"    N, T, H = dh.shape\n": "    dh = dh.copy()\n",
+              "    tanh_c = np.tanh(next_c)\n": "    dnext_c = dnext_c.copy()\n"}
+
 MODEL_HEADER = textwrap.dedent('''\
     import matplotlib.pyplot as plt
     import numpy as np
@@ -106,10 +110,19 @@ def _model_source():
     return body.replace("affine_forward(", "layers.affine_forward(", 1)
 
 
-def student_files():
-    """``{relative name: bytes}`` of the student-style submission."""
+def student_files(in_place=True):
+    """``{relative name: bytes}`` of the student-style submission.
+
+    Parameters
+    ----------
+    in_place : bool
+        False: the backward passes copy the upstream gradient they update first.
+    """
     layers = REFERENCE["rnn_layers.py"].decode()
     start = layers.index("import numpy as np\n")
     layers = (layers[:start] + LAYERS_HEADER + layers[start + len("import numpy as np\n"):]
               + CLASSIC_LAYERS)
+    for line, copy in COPY_FIRST.items():
+        assert layers.count(line) == 1
+        layers = layers if in_place else layers.replace(line, copy + line)
     return {"rnn_layers.py": layers.encode(), "classifiers/rnn.py": _model_source().encode()}
