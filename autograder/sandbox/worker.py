@@ -14,6 +14,7 @@ separate capture read by the grader, so nothing the student prints can pass for 
 import json
 import os
 import resource
+import shutil
 import sys
 
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
@@ -27,11 +28,14 @@ def main(config_text):
     ----------
     config_text : str
         JSON with ``rlimits`` ({RLIMIT_* name: value}), ``path`` (folders appended
-        to ``sys.path``), ``limits`` (``max_message_mib``, ``max_array_elements``),
-        ``request_fd`` and ``reply_fd``.
+        to ``sys.path``), ``seeds`` ([folder, scratch folder] pairs: files to copy
+        into the scratch, e.g. matplotlib's prepared font cache), ``limits``
+        (``max_message_mib``, ``max_array_elements``), ``request_fd`` and ``reply_fd``.
     """
     config = json.loads(config_text)
     limit_resources(config["rlimits"])
+    for source, target in config["seeds"]:
+        shutil.copytree(source, target, dirs_exist_ok=True)
     sys.path.extend(config["path"])
     # numpy is imported only now, under the limits and from the given path.
     from . import dispatch, protocol

@@ -169,6 +169,30 @@ def test_child_imports_the_parents_packages_from_the_same_files(isolated):
     assert seen["backend"] == "agg" and seen["config"] is True
 
 
+FONT_LOG = """
+import logging
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+import matplotlib.font_manager
+"""
+REBUILT = "generated new fontManager"
+
+
+def test_the_child_starts_from_a_prepared_font_cache(isolated, tmp_path):
+    env = {"PATH": os.environ["PATH"], "MPLCONFIGDIR": str(tmp_path)}
+    fresh = subprocess.run([sys.executable, "-c", FONT_LOG], env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert REBUILT in fresh.stderr, "matplotlib no longer logs its rebuilds: update this test"
+    runner, _ = isolated
+    body = """
+        import io, logging
+        log = io.StringIO()
+        logging.basicConfig(stream=log, level=logging.INFO, format="%(message)s")
+        import matplotlib.font_manager
+        value = log.getvalue()
+    """
+    assert REBUILT not in probe(runner, body)
+
+
 def test_every_installed_student_requirement_imports_in_the_child(isolated):
     runner, _ = isolated
     names = student_requirement_modules()
