@@ -15,6 +15,7 @@ AFFECTED = ["rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backwar
             "sample_rnn", "sample_lstm", "sigmoid_variant"]
 
 
+@pytest.mark.filterwarnings("ignore:\"is\" with a literal:SyntaxWarning")
 @pytest.mark.parametrize("runner", ["sandbox", "inprocess"])
 def test_a_student_style_submission_earns_full_points(tmp_path, settings, runner):
     submission = write_files(tmp_path / "submission", student_files())
