@@ -136,18 +136,39 @@ def test_the_graders_installed_files_are_hidden(isolated):
     seen = probe(runner, OPEN_ERRNO, in_jail, "r")
     assert all(seen[path] in ([], "") for path in in_jail), seen
     body = """
-        import importlib, assignment
+        import importlib, os, assignment
         value = {"assignment": assignment.__file__}
         for name in ("autograder", "solutions"):
             try:
-                importlib.import_module(name)
-                value[name] = "imported"
+                module = importlib.import_module(name)
             except ImportError as error:
                 value[name] = type(error).__name__
+            else:  # a masked regular install leaves an empty namespace package
+                value[name] = [getattr(module, "__file__", None),
+                               sum(len(os.listdir(path)) for path in module.__path__)]
     """
     seen = probe(runner, body)
     assert seen["assignment"] == "/sandbox/package/assignment/__init__.py"
-    assert seen["autograder"] == seen["solutions"] == "ModuleNotFoundError"
+    assert all(seen[name] in ("ModuleNotFoundError", [None, 0])
+               for name in ("autograder", "solutions")), seen
+
+
+def test_a_regular_install_of_the_grader_is_found_for_masking(tmp_path):
+    site = tmp_path / "site-packages"
+    installed = ["solutions", "autograder", "assignment", "captiondata"]
+    for name in installed:
+        site.joinpath(name).mkdir(parents=True)
+        site.joinpath(name, "__init__.py").write_text("")
+    metadata = site / "rnn_captioning_assignment-0.1.0.dist-info"
+    metadata.mkdir()
+    metadata.joinpath("METADATA").write_text("Metadata-Version: 2.1\nName: rnn-captioning-"
+                                             "assignment\nVersion: 0.1.0\n")
+    metadata.joinpath("top_level.txt").write_text("\n".join(installed) + "\n")
+    metadata.joinpath("RECORD").write_text("".join(f"{name}/__init__.py,,\n" for name in installed)
+                                           + f"{metadata.name}/RECORD,,\n")
+    site.joinpath("numpy").mkdir()
+    found = isolation._grader_files([str(site)])
+    assert sorted(found) == sorted(str(site / name) for name in [*installed, metadata.name])
 
 
 def test_child_imports_the_parents_packages_from_the_same_files(isolated):
