@@ -454,8 +454,8 @@ def _grader_files(sites):
 def write_font_cache(folder):
     """Write matplotlib's font cache into ``folder``, for the worker to copy into its scratch.
 
-    matplotlib records its own fonts relative to its data folder, so the cache holds
-    wherever the child sees the site folders; other fonts are system ones (``/usr``).
+    matplotlib records its own fonts relative to its data folder, so the cache stays
+    valid wherever the child sees the site folders; other fonts are system ones (``/usr``).
 
     Parameters
     ----------
