@@ -76,3 +76,9 @@ def test_the_packages_copy_of_the_names_is_grading_tomls(tmp_path):
     assert package_names.is_stale(tmp_path, names)
     assert not package_names.is_stale(tmp_path, ("assignment", "cs231n"))
 
+
+
+def test_generate_check_finds_the_repository_current():
+    done = subprocess.run([sys.executable, "-m", "autograder", "generate", "--check"],
+                          capture_output=True, text=True, timeout=120, cwd=paths.REPO_ROOT)
+    assert done.returncode == 0 and "current" in done.stdout, done.stdout + done.stderr
