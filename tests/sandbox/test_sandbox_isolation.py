@@ -31,11 +31,11 @@ REQUIREMENTS = Path(paths.REPO_ROOT, "autograder", "build", "templates",
                     "student_requirements.txt")
 
 
-def probe(runner, body, *args):
+def probe(runner, body, *args, timeout=None):
     """Run ``body`` as student code; it sets ``value`` to JSON-able data, which is returned."""
     code = ("import json, numpy as np\n" + textwrap.dedent(body)
             + "\nresult = np.frombuffer(json.dumps(value).encode(), np.uint8).copy()")
-    return json.loads(runner.call("rnn_layers.run_code", code, *args).tobytes())
+    return json.loads(runner.call("rnn_layers.run_code", code, *args, timeout=timeout).tobytes())
 
 
 def student_requirement_modules():
@@ -212,6 +212,48 @@ def test_the_child_starts_from_a_prepared_font_cache(isolated, tmp_path):
         value = log.getvalue()
     """
     assert REBUILT not in probe(runner, body)
+
+
+IMPORT_OUTCOMES = """
+import contextlib, importlib, io
+value = {}
+for name in args[0]:
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            importlib.import_module(name)
+        value[name] = "ok"
+    except BaseException as error:  # what an import in a notebook would raise
+        value[name] = type(error).__name__
+"""
+# Imported after distutils, setuptools fails where .pth files run (a notebook), not in the
+# child, which runs none: an artefact of importing everything in one interpreter.
+ORDER_ARTEFACTS = {"setuptools"}
+
+
+@pytest.fixture(scope="module")
+def installed_modules():
+    """Every installed top-level module but the grader's, and how importing it ends in a
+    fresh interpreter of this Python (the student's own environment)."""
+    grader = set(importlib.metadata.packages_distributions().get("autograder", ()))
+    names = sorted(module for module, distributions in
+                   importlib.metadata.packages_distributions().items()
+                   if module.isidentifier() and not module.startswith("_")
+                   and not grader & set(distributions) and module not in ORDER_ARTEFACTS)
+    script = ("import json, sys\nargs = [json.loads(sys.argv[1])]\n" + IMPORT_OUTCOMES
+              + "print(json.dumps(value))")
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(names)],
+                          cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=600)
+    return names, json.loads(done.stdout)
+
+
+@pytest.mark.slow
+def test_every_installed_module_imports_in_the_child_as_in_a_fresh_interpreter(
+        isolated, installed_modules):
+    runner, _ = isolated
+    names, outcomes = installed_modules
+    assert len(names) > 20 and outcomes["matplotlib"] == "ok"
+    seen = probe(runner, IMPORT_OUTCOMES, names, timeout=300)
+    assert {name: seen[name] for name in names if seen[name] != outcomes[name]} == {}
 
 
 def test_every_installed_student_requirement_imports_in_the_child(isolated):
