@@ -478,16 +478,17 @@ def write_font_cache(folder):
 def _host_font_cache():
     """``{file name: JSON text}`` of the font cache matplotlib builds here (once per process).
 
-    Built by a fresh interpreter in an empty configuration folder; empty when matplotlib
-    is not installed or fails to build it (the child then builds its own).
+    Built by a fresh isolated interpreter (``-I``: nothing of the working folder is
+    imported) in an empty configuration folder; empty when matplotlib is not installed
+    or fails to build it (the child then builds its own).
     """
     if importlib.util.find_spec("matplotlib") is None:
         return {}
     with tempfile.TemporaryDirectory(prefix="fonts-") as config_dir:
         try:
-            subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
-                           env=child_environment({"MPLCONFIGDIR": config_dir}), check=True,
-                           capture_output=True, timeout=FONT_CACHE_SECONDS)
+            subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"],
+                           env=child_environment({"MPLCONFIGDIR": config_dir}), cwd=config_dir,
+                           check=True, capture_output=True, timeout=FONT_CACHE_SECONDS)
         except (OSError, subprocess.SubprocessError):
             return {}
         return {path.name: path.read_text(encoding="utf-8")
