@@ -95,6 +95,7 @@ class Settings:
     overfit: Overfit
     limits: Limits
     grading: ClassGrading
+    package_names: tuple
 
     @property
     def items(self):
@@ -132,7 +133,7 @@ def load(path=paths.GRADING_TOML):
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from error
     known = {"seed", "sigmoid_variant", "points", "classic_points", "tolerance", "overfit",
-             "limits", "class"}
+             "limits", "class", "package"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -145,6 +146,7 @@ def load(path=paths.GRADING_TOML):
         overfit=_section(raw, "overfit", Overfit, path),
         limits=_section(raw, "limits", Limits, path),
         grading=_section(raw, "class", ClassGrading, path),
+        package_names=_package_names(_table(raw, "package", path), path),
     )
 
 
@@ -216,3 +218,19 @@ def _points(table, key, items, path):
         raise ConfigError(f"{path}: {key}.{unknown[0]} is not a graded item of [{key}] "
                           f"(items: {', '.join(items)})")
     return {item: _number(table, item, float, path, key) for item in items}
+
+
+def _package_names(table, path):
+    """``package.names``: distinct module names, among them the student package's own."""
+    unknown = sorted(set(table) - {"names"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown key package.{unknown[0]}")
+    names = table.get("names")
+    if (not isinstance(names, list) or not names
+            or not all(isinstance(name, str) and name.isidentifier() for name in names)):
+        raise ConfigError(f"{path}: package.names must be a list of module names, got {names!r}")
+    own = paths.ASSIGNMENT_DIR.name
+    if own not in names or len(set(names)) != len(names):
+        raise ConfigError(f"{path}: package.names must name {own!r} (the student package) and "
+                          f"list each name once, got {names!r}")
+    return tuple(names)

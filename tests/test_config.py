@@ -11,6 +11,7 @@ def test_repository_grading_toml_loads_with_points_summing_to_100():
     assert settings.total_points == 100
     assert settings.overfit.rnn_threshold == 0.1
     assert settings.overfit.lstm_threshold == 0.5
+    assert settings.package_names == ("assignment", "cs231n", "ie590", "daseCV")
 
 
 def _write_variant(tmp_path, old, new):
@@ -34,6 +35,10 @@ def _write_variant(tmp_path, old, new):
         ("jobs = 1", "jobs = 1\nworkers = 2", "class.workers"),
         ("seed = 231", "seed = 231\ncolour = 'red'", "colour"),
         ("[limits]", "[limits", "not valid TOML"),
+        ('names = ["assignment", ', 'names = [', "package.names"),
+        ('names = ["assignment", ', 'names = ["cs 231n", "assignment", ', "package.names"),
+        ('names = ["assignment", ', 'names = ["cs231n", "assignment", ', "package.names"),
+        ('names = ["assignment", ', 'colour = 1\nnames = ["assignment", ', "package.colour"),
     ],
 )
 def test_a_malformed_grading_toml_is_reported_with_its_key(tmp_path, old, new, named):

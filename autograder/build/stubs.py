@@ -4,12 +4,16 @@ A solution region is the lines between ``# BEGIN SOLUTION`` and ``# END
 SOLUTION``. Inside a function, the region becomes its leading ``# TODO`` lines
 followed by ``raise NotImplementedError``; at module level (private helpers of
 the reference) it is dropped. Files without regions are copied unchanged.
+
+The step also owns ``solutions/_package_names.py``, the package's copy of
+grading.toml's ``[package] names`` (:mod:`autograder.build.package_names`), and
+writes the student package from that generated text, never from a stale copy.
 """
 
 import re
 
 from .. import config, paths
-from . import variant
+from . import package_names, variant
 from .markers import BEGIN, END
 
 SOURCE = "solutions"
@@ -96,17 +100,21 @@ def expected_files(root=paths.REPO_ROOT):
     Returns
     -------
     dict of str to str
-        ``assignment/RELATIVE.py`` for every ``solutions/RELATIVE.py``.
+        ``assignment/RELATIVE.py`` for every ``solutions/RELATIVE.py``, and
+        ``solutions/_package_names.py``.
 
     Raises
     ------
     MarkerError, autograder.build.variant.VariantError, autograder.config.ConfigError
     """
-    sigmoid_variant = config.load(root / paths.GRADING_TOML.name).sigmoid_variant
-    files = {}
-    for path in sorted((root / SOURCE).rglob("*.py")):
-        relative = path.relative_to(root / SOURCE).as_posix()
-        text = path.read_text(encoding="utf-8")
+    settings = config.load(root / paths.GRADING_TOML.name)
+    sigmoid_variant = settings.sigmoid_variant
+    names_file = f"{SOURCE}/{package_names.FILENAME}"
+    files = {names_file: package_names.source(settings.package_names)}
+    sources = {path.relative_to(root / SOURCE).as_posix(): path.read_text(encoding="utf-8")
+               for path in (root / SOURCE).rglob("*.py")}
+    sources[package_names.FILENAME] = files[names_file]
+    for relative, text in sorted(sources.items()):
         if not sigmoid_variant:
             text = variant.classic_source(text, relative)
         files[f"{OUTPUT}/{relative}"] = stub_source(text, relative)
@@ -121,4 +129,6 @@ def generated_files(root=paths.REPO_ROOT):
     set of str
         Paths relative to ``root``.
     """
-    return {path.relative_to(root).as_posix() for path in (root / OUTPUT).rglob("*.py")}
+    owned = {path.relative_to(root).as_posix() for path in (root / OUTPUT).rglob("*.py")}
+    names_file = root / SOURCE / package_names.FILENAME
+    return owned | ({names_file.relative_to(root).as_posix()} if names_file.is_file() else set())

@@ -5,9 +5,9 @@ Modes, best first (``candidate_modes``):
 ``"root"``
     The grader runs as root (Gradescope, CI). ``unshare`` (util-linux) gives the child
     new mount, PID, network, IPC and UTS namespaces; ``jail.py`` builds a private root
-    filesystem holding only an allowlist (system folders, the Python installation,
-    numpy/h5py, the worker, the student's package, scratch ``/tmp``), then drops to
-    uid/gid 65534 with no_new_privs.
+    filesystem holding only an allowlist (system folders, the Python installation, the
+    interpreter's site folders read-only, the worker, the student's package, scratch
+    ``/tmp``), then drops to uid/gid 65534 with no_new_privs.
 ``"userns"``
     Not root, unprivileged user namespaces allowed: the same inside a new user
     namespace whose root is the calling user; the worker enters a further nested user
@@ -15,14 +15,23 @@ Modes, best first (``candidate_modes``):
 ``"none"``
     Neither works: a new session, resource limits and a minimal environment only.
 
+What the child sees of the host is ``child_view``: every site folder the grader's
+interpreter imports from (the student's own environment: an unused
+``import matplotlib.pyplot`` at the top of a graded file works as in a notebook),
+minus the grader's own installed files; the repository, the reference, the settings
+and the output folder are covered wherever a bound folder holds them.
+
 A mode is judged to work when a child started in it says hello (``runner`` tries
 them in order and remembers the first that works, ``remember``).
 """
 
+import functools
+import importlib.metadata
 import importlib.util
 import json
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -45,12 +54,19 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 DEVICE_LINKS = (("/dev/fd", "/proc/self/fd"), ("/dev/stdin", "/proc/self/fd/0"),
                 ("/dev/stdout", "/proc/self/fd/1"), ("/dev/stderr", "/proc/self/fd/2"))
 REQUIRED_PACKAGES = ("numpy", "h5py")
+SITE_FOLDER_NAMES = ("site-packages", "dist-packages")
+GRADER_PACKAGE = __package__.partition(".")[0]
+METADATA_SUFFIXES = (".dist-info", ".egg-info")
 CHILD_MODULES = ("protocol.py", "dispatch.py", "worker.py")
 CHILD_PACKAGE = "gradersandbox"
 JAIL = Path(__file__).with_name("jail.py")
 IN_JAIL = {"python": "/sandbox/python", "site": "/sandbox/site", "lib": "/sandbox/lib",
-           "package": "/sandbox/package"}
+           "package": "/sandbox/package", "fonts": "/sandbox/fonts"}
 PASSED_VARIABLES = ("OPENBLAS_CORETYPE",)
+# matplotlib draws headless and keeps its font cache in the child's private scratch, where
+# the worker first copies a cache prepared by the grader (building one takes ~0.4 s here).
+PLOTTING_VARIABLES = {"MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib"}
+FONT_CACHE_SECONDS = 120
 
 _remembered = {}
 
@@ -182,8 +198,7 @@ def command(mode, runtime, limits, fds, hidden_paths=()):
     fds : tuple of int
         The child's request (read) and reply (write) descriptors.
     hidden_paths : iterable of path-like
-        Extra host paths the child must not see, on top of the repository, the
-        reference, ``grading.toml`` and the grader's site-packages.
+        Extra host paths the child must not see, on top of those of ``child_view``.
 
     Returns
     -------
@@ -196,11 +211,15 @@ def command(mode, runtime, limits, fds, hidden_paths=()):
     Unavailable
         When this Python installation cannot be mapped into the jail.
     """
+    view = child_view(hidden_paths)
     if mode == "none":
-        path = [*_package_folders(), str(runtime.package)]
-        argv = worker_argv(_interpreter(), runtime.lib, limits, fds, path)
-        return argv, child_environment(), str(runtime.package)
-    jail = _jail_config(mode == "userns", runtime, limits, fds, hidden_paths)
+        path = [str(runtime.package), *view.sites]
+        config_dir = str(runtime.folder / "matplotlib")
+        fonts = write_font_cache(runtime.folder / "fonts")
+        argv = worker_argv(_interpreter(), runtime.lib, limits, fds, path,
+                           seeds=[(str(fonts), config_dir)])
+        return argv, child_environment({"MPLCONFIGDIR": config_dir}), str(runtime.package)
+    jail = _jail_config(mode == "userns", runtime, limits, fds, view)
     flags = ["--user", "--map-root-user"] if mode == "userns" else []
     flags += ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
               "--net", "--ipc", "--uts"]
@@ -208,7 +227,49 @@ def command(mode, runtime, limits, fds, hidden_paths=()):
     return argv, child_environment(), str(runtime.folder)
 
 
-def worker_argv(python, lib, limits, fds, path):
+@dataclass(frozen=True)
+class ChildView:
+    """What of the host a child sees, for any mode that maps host folders into it.
+
+    Attributes
+    ----------
+    sites : tuple of str
+        Host folders the child imports installed packages from (bind them read-only, in
+        this order on ``sys.path``, after the student's package).
+    hidden : tuple of str
+        Host paths to cover wherever a bound folder holds them: the repository, the
+        reference, ``grading.toml``, the grader's package, the grader's installed files
+        in the site folders, site folders of the installation that this interpreter
+        does not import from, and the caller's extra paths.
+    """
+
+    sites: tuple
+    hidden: tuple
+
+
+def child_view(hidden_paths=()):
+    """The ``ChildView`` of this interpreter, with extra hidden paths.
+
+    Parameters
+    ----------
+    hidden_paths : iterable of path-like
+        E.g. the output folder.
+
+    Returns
+    -------
+    ChildView
+
+    Raises
+    ------
+    Unavailable
+        When numpy or h5py is not installed for this interpreter.
+    """
+    sites, hidden = _installation_view()
+    extra = tuple(os.path.realpath(path) for path in hidden_paths)
+    return ChildView(sites, hidden + extra)
+
+
+def worker_argv(python, lib, limits, fds, path, seeds=()):
     """The command line of the worker.
 
     Parameters
@@ -222,6 +283,9 @@ def worker_argv(python, lib, limits, fds, path):
         Request and reply descriptors.
     path : list of str
         Folders appended to the child's ``sys.path``.
+    seeds : sequence of (str, str)
+        ``(folder, scratch folder)`` pairs, as the child sees them: the worker copies
+        each folder's files into its scratch folder before anything else is imported.
 
     Returns
     -------
@@ -236,6 +300,7 @@ def worker_argv(python, lib, limits, fds, path):
             "RLIMIT_CORE": 0,
         },
         "path": path,
+        "seeds": [list(pair) for pair in seeds],
         "limits": {"max_message_mib": limits.max_message_mib,
                    "max_array_elements": limits.max_array_elements},
         "request_fd": fds[0],
@@ -245,7 +310,7 @@ def worker_argv(python, lib, limits, fds, path):
 
 
 def child_environment(extra=None):
-    """The child's whole environment: a few neutral variables, single-threaded BLAS.
+    """The child's whole environment: a few neutral variables, single-threaded BLAS, Agg.
 
     Parameters
     ----------
@@ -259,12 +324,13 @@ def child_environment(extra=None):
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp",
            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     env.update({name: "1" for name in blas.THREAD_VARIABLES})
+    env.update(PLOTTING_VARIABLES)
     env.update({name: os.environ[name] for name in PASSED_VARIABLES if name in os.environ})
     env.update(extra or {})
     return env
 
 
-def _jail_config(user_namespace, runtime, limits, fds, hidden_paths):
+def _jail_config(user_namespace, runtime, limits, fds, view):
     """The JSON configuration of ``jail.py``."""
     prefix = os.path.realpath(sys.base_prefix)
     python = os.path.relpath(_interpreter(), prefix)
@@ -278,22 +344,24 @@ def _jail_config(user_namespace, runtime, limits, fds, hidden_paths):
         elif os.path.isdir(host):
             binds.append((host, host))
     binds += [(f"/dev/{name}", f"/dev/{name}") for name in DEVICES]
+    sites = [f"{IN_JAIL['site']}/{index}" for index in range(len(view.sites))]
+    fonts = write_font_cache(runtime.folder / "fonts")
     binds += [(prefix, IN_JAIL["python"]), (str(runtime.lib), IN_JAIL["lib"]),
-              (str(runtime.package), IN_JAIL["package"])]
-    binds += [(folder, f"{IN_JAIL['site']}/{os.path.basename(folder)}")
-              for folder in _package_folders(separately=True)]
+              (str(runtime.package), IN_JAIL["package"]), (str(fonts), IN_JAIL["fonts"])]
+    binds += list(zip(view.sites, sites))
     scratch_bytes = limits.max_file_size_mib << 20
-    path = [IN_JAIL["site"], IN_JAIL["package"]]
+    path = [IN_JAIL["package"], *sites]
     config = {
         "new_root": str(runtime.new_root),
         "binds": binds,
         "symlinks": symlinks,
         "scratch": [("/tmp", scratch_bytes), ("/dev/shm", scratch_bytes)],
-        "masks": _masks(binds, hidden_paths),
+        "masks": _masks(binds, view.hidden),
         "user_namespace": user_namespace,
         "uid": UNPRIVILEGED_ID,
         "gid": UNPRIVILEGED_ID,
-        "argv": worker_argv(f"{IN_JAIL['python']}/{python}", IN_JAIL["lib"], limits, fds, path),
+        "argv": worker_argv(f"{IN_JAIL['python']}/{python}", IN_JAIL["lib"], limits, fds, path,
+                            seeds=[(IN_JAIL["fonts"], PLOTTING_VARIABLES["MPLCONFIGDIR"])]),
         "env": child_environment({"LD_LIBRARY_PATH": f"{IN_JAIL['python']}/lib"}),
         "cwd": IN_JAIL["package"],
         "keep_fds": list(fds),
@@ -303,51 +371,128 @@ def _jail_config(user_namespace, runtime, limits, fds, hidden_paths):
 
 def _masks(binds, hidden_paths):
     """Jail paths to cover: every hidden host path that lies strictly inside a bound folder."""
-    hidden = {os.path.realpath(path) for path in _default_hidden() + list(hidden_paths)}
+    hidden = {os.path.realpath(path) for path in hidden_paths}
     masks = set()
     for source, target in binds:
         source = os.path.realpath(source).rstrip("/")
         for path in hidden:
-            if path.startswith(source + "/") and os.path.exists(path):
+            if path.startswith(source + "/") and os.path.lexists(path):
                 masks.add(target.rstrip("/") + path[len(source):])
     return sorted(masks)
 
 
-def _default_hidden():
-    """The grader, the reference, its settings, and every site-packages folder."""
-    sites = {sysconfig.get_path(name, vars={"base": sys.base_prefix, "platbase": sys.base_prefix})
-             for name in ("purelib", "platlib")}
-    sites |= {entry for entry in sys.path
-              if os.path.basename(entry) in ("site-packages", "dist-packages")}
-    return [str(paths.REPO_ROOT), str(paths.SOLUTIONS_DIR), str(paths.GRADING_TOML),
-            str(Path(__file__).parents[1]), *sorted(sites)]
+@functools.lru_cache(maxsize=1)
+def _installation_view():
+    """``(sites, hidden)`` of ``ChildView`` without the caller's paths (computed once)."""
+    sites = _site_folders()
+    base = {"base": sys.base_prefix, "platbase": sys.base_prefix}
+    unused_sites = {os.path.realpath(sysconfig.get_path(name, vars=base))
+                    for name in ("purelib", "platlib")} - set(sites)
+    hidden = [str(paths.REPO_ROOT), str(paths.SOLUTIONS_DIR), str(paths.GRADING_TOML),
+              str(Path(__file__).parents[1]), *sorted(unused_sites), *_grader_files(sites)]
+    return tuple(sites), tuple(os.path.realpath(path) for path in hidden)
 
 
-def _package_folders(separately=False):
-    """Where numpy and h5py live.
+def _site_folders():
+    """Where this interpreter imports installed packages from, in ``sys.path`` order.
 
-    Parameters
-    ----------
-    separately : bool
-        True: each package folder and its ``<name>.libs`` folder (to be bound one by
-        one); False: the folders that contain them (for the unisolated child's sys.path).
+    Every site folder of ``sys.path``, and the folders holding numpy and h5py
+    wherever they are installed; real paths, without duplicates.
 
     Returns
     -------
     list of str
     """
-    folders = []
+    entries = [entry for entry in sys.path
+               if os.path.basename(entry) in SITE_FOLDER_NAMES and os.path.isdir(entry)]
     for name in REQUIRED_PACKAGES:
         spec = importlib.util.find_spec(name)
         if spec is None or not spec.submodule_search_locations:
             raise Unavailable(f"{name} is not installed for {sys.executable}; install the "
                               "project's dependencies (pip install -e .)")
-        package = os.path.realpath(list(spec.submodule_search_locations)[0])
-        site = os.path.dirname(package)
-        candidates = [package, os.path.join(site, name + ".libs")] if separately else [site]
-        folders += [folder for folder in candidates
-                    if os.path.isdir(folder) and folder not in folders]
+        entries.append(os.path.dirname(list(spec.submodule_search_locations)[0]))
+    folders = []
+    for entry in entries:
+        folder = os.path.realpath(entry)
+        if folder not in folders:
+            folders.append(folder)
     return folders
+
+
+def _grader_files(sites):
+    """What the grader's own distribution installed into ``sites``.
+
+    Its packages (``solutions/``, ``autograder/``... of a regular install), its
+    metadata folder, and an editable install's finder module and ``.pth`` file.
+
+    Parameters
+    ----------
+    sites : list of str
+
+    Returns
+    -------
+    list of str
+        Host paths, top-level entries of a site folder where possible.
+    """
+    found = set()
+    for distribution in importlib.metadata.distributions(path=sites):
+        packages = (distribution.read_text("top_level.txt") or "").split()
+        if GRADER_PACKAGE not in packages:
+            continue
+        for file in distribution.files or ():
+            path = os.path.realpath(distribution.locate_file(file))
+            site = next((site for site in sites if path.startswith(site + os.sep)), None)
+            if site is None:
+                continue
+            top = os.path.relpath(path, site).split(os.sep)[0]
+            keep_whole = top in packages or top.endswith(METADATA_SUFFIXES)
+            found.add(os.path.join(site, top) if keep_whole else path)
+        found.update(os.path.join(site, name) for site in sites for name in packages)
+    return sorted(found)
+
+
+def write_font_cache(folder):
+    """Write matplotlib's font cache into ``folder``, for the worker to copy into its scratch.
+
+    matplotlib records its own fonts relative to its data folder, so the cache stays
+    valid wherever the child sees the site folders; other fonts are system ones (``/usr``).
+
+    Parameters
+    ----------
+    folder : Path
+        Created (world-readable) if needed; it stays empty without matplotlib.
+
+    Returns
+    -------
+    Path
+        ``folder``.
+    """
+    folder.mkdir(exist_ok=True)
+    for name, text in _host_font_cache().items():
+        folder.joinpath(name).write_text(text, encoding="utf-8")
+    _make_world_readable(folder)
+    return folder
+
+
+@functools.lru_cache(maxsize=1)
+def _host_font_cache():
+    """``{file name: JSON text}`` of the font cache matplotlib builds here (once per process).
+
+    Built by a fresh isolated interpreter (``-I``: nothing of the working folder is
+    imported) in an empty configuration folder; empty when matplotlib is not installed
+    or fails to build it (the child then builds its own).
+    """
+    if importlib.util.find_spec("matplotlib") is None:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="fonts-") as config_dir:
+        try:
+            subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"],
+                           env=child_environment({"MPLCONFIGDIR": config_dir}), cwd=config_dir,
+                           check=True, capture_output=True, timeout=FONT_CACHE_SECONDS)
+        except (OSError, subprocess.SubprocessError):
+            return {}
+        return {path.name: path.read_text(encoding="utf-8")
+                for path in Path(config_dir).glob("*.json")}
 
 
 def _interpreter():

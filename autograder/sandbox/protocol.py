@@ -14,6 +14,11 @@ its scalar type when ``cls``). Nothing is ever pickled: the reader rebuilds ever
 with ``np.frombuffer`` after checking its dtype against an allowlist of kinds and its
 byte count against its shape, and rejects messages over the size caps.
 
+Decoded values are what a Python caller would have passed: str values and dict keys
+are interned (so ``cell_type is 'rnn'`` takes the branch it takes in a notebook), int,
+float, bool, tuple and dict order are kept, and every array is a fresh C-contiguous,
+writable array owning its data (student code may update its inputs in place).
+
 The module is shared by the grader and the child (which gets a copy), so it imports
 only the standard library and numpy.
 """
@@ -22,6 +27,7 @@ import functools
 import json
 import os
 import struct
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,8 +181,8 @@ def unpack(header, payload, caps):
     ----------
     header : bytes-like
         The JSON header.
-    payload : writable bytes-like (bytearray or a memoryview of one)
-        The arrays' bytes; the returned arrays are writable views into it.
+    payload : bytes-like
+        The arrays' bytes; the returned arrays are copies, sharing no memory with it.
     caps : Caps
 
     Returns
@@ -434,6 +440,8 @@ def _parse_dtype(text):
 
 def _decode(node, arrays, used, caps, depth):
     """The value of a JSON tree node; each array may be used once."""
+    if type(node) is str:
+        return sys.intern(node)
     if type(node) in SCALARS:
         return node
     if depth > MAX_DEPTH:
@@ -450,13 +458,14 @@ def _decode(node, arrays, used, caps, depth):
         items = [_decode(item, arrays, used, caps, depth + 1) for item in body]
         return items if tag == "l" else tuple(items)
     if tag == "d" and type(body) is dict:
-        return {key: _decode(item, arrays, used, caps, depth + 1) for key, item in body.items()}
+        return {sys.intern(key): _decode(item, arrays, used, caps, depth + 1)
+                for key, item in body.items()}
     if tag in ("a", "s") and type(body) is int:
         if not 0 <= body < len(arrays) or body in used:
             raise ProtocolError(f"array reference {body} is unknown or used twice")
         used.add(body)
         if tag == "a":
-            return arrays[body]
+            return arrays[body].copy(order="C")
         if arrays[body].ndim:
             raise ProtocolError(f"scalar reference {body} names an array of shape "
                                 f"{arrays[body].shape}")

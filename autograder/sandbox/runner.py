@@ -331,21 +331,23 @@ class InProcessRunner(_Runner):
 
     Notes
     -----
-    While a request runs, ``sys.modules["assignment*"]`` and ``sys.path[0]`` point at
-    the staged package (and are restored afterwards), and stdout/stderr are captured.
+    While a request runs, ``sys.modules["assignment*"]`` (and the modules of its course
+    names, ``settings.package_names``) and ``sys.path[0]`` point at the staged package
+    (and are restored afterwards), and stdout/stderr are captured.
     ``timeout`` is ignored, and ``os._exit`` in student code ends this process.
     """
 
     isolation = "none (in-process)"
 
     def __init__(self, package_root, settings=None):
-        super().__init__(settings or config.load())
+        settings = settings or config.load()
+        super().__init__(settings)
         root = Path(package_root).resolve()
         if not (root / dispatch.PACKAGE).is_dir():
             raise FileNotFoundError(f"{root / dispatch.PACKAGE} does not exist: stage the "
                                     "submission first (autograder.submission.stage)")
         self._root = str(root)
-        self._names = _module_names(root / dispatch.PACKAGE)
+        self._names = _module_names(root / dispatch.PACKAGE, settings.package_names)
         self._dispatcher = dispatch.Dispatcher(self._reply_caps)
         self._modules = {}
         self._printed = io.StringIO()
@@ -523,12 +525,13 @@ def _violation(what, value):
                                       "only numeric arrays are accepted")
 
 
-def _module_names(package):
-    """Dotted names of the package folder ``package`` and of every module file in it."""
-    names = {dispatch.PACKAGE}
-    for path in package.rglob("*.py"):
-        parts = path.relative_to(package.parent).with_suffix("").parts
-        names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+def _module_names(package, aliases):
+    """Dotted names of ``package`` and its modules, under its own name and each of ``aliases``."""
+    names = set()
+    for path in [package / "__init__.py", *package.rglob("*.py")]:
+        parts = path.relative_to(package).with_suffix("").parts
+        inner = parts[:-1] if parts[-1] == "__init__" else parts
+        names.update(".".join((prefix, *inner)) for prefix in {package.name, *aliases})
     return sorted(names)
 
 

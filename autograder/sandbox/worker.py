@@ -6,7 +6,7 @@ Runs inside the sandbox as a copy in the package ``gradersandbox`` (next to copi
     python -I -S -B -c BOOT LIB_DIR CONFIG_JSON
 
 It first lowers its resource limits, then extends ``sys.path`` (standard library
-first, then numpy/h5py, then the student's package), then imports numpy. Requests
+first, then the student's package, then the site folders), then imports numpy. Requests
 arrive on one inherited pipe and replies leave on another; stdout and stderr are a
 separate capture read by the grader, so nothing the student prints can pass for a reply.
 """
@@ -14,6 +14,7 @@ separate capture read by the grader, so nothing the student prints can pass for 
 import json
 import os
 import resource
+import shutil
 import sys
 
 BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
@@ -27,11 +28,14 @@ def main(config_text):
     ----------
     config_text : str
         JSON with ``rlimits`` ({RLIMIT_* name: value}), ``path`` (folders appended
-        to ``sys.path``), ``limits`` (``max_message_mib``, ``max_array_elements``),
-        ``request_fd`` and ``reply_fd``.
+        to ``sys.path``), ``seeds`` ([folder, scratch folder] pairs: files to copy
+        into the scratch, e.g. matplotlib's prepared font cache), ``limits``
+        (``max_message_mib``, ``max_array_elements``), ``request_fd`` and ``reply_fd``.
     """
     config = json.loads(config_text)
     limit_resources(config["rlimits"])
+    for source, target in config["seeds"]:
+        shutil.copytree(source, target, dirs_exist_ok=True)
     sys.path.extend(config["path"])
     # numpy is imported only now, under the limits and from the given path.
     from . import dispatch, protocol

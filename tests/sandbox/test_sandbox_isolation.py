@@ -1,12 +1,16 @@
 """What the child can see and do: no grader, reference, settings, output folder or network,
 masks it cannot remove, a minimal environment; in every isolation mode this machine has."""
 
+import importlib
+import importlib.metadata
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import textwrap
 from pathlib import Path
@@ -22,13 +26,31 @@ IS_ROOT = os.geteuid() == 0
 HAS_UNSHARE = shutil.which("unshare") is not None
 ISOLATED_MODES = (["root"] if IS_ROOT else []) + ["userns"]
 SITE_MASK = "/sandbox/python/lib/python{}.{}/site-packages".format(*sys.version_info[:2])
+BASE_SITE = sysconfig.get_path("purelib", vars={"base": sys.base_prefix})
+REQUIREMENTS = Path(paths.REPO_ROOT, "autograder", "build", "templates",
+                    "student_requirements.txt")
 
 
-def probe(runner, body, *args):
+def probe(runner, body, *args, timeout=None):
     """Run ``body`` as student code; it sets ``value`` to JSON-able data, which is returned."""
     code = ("import json, numpy as np\n" + textwrap.dedent(body)
             + "\nresult = np.frombuffer(json.dumps(value).encode(), np.uint8).copy()")
-    return json.loads(runner.call("rnn_layers.run_code", code, *args).tobytes())
+    return json.loads(runner.call("rnn_layers.run_code", code, *args, timeout=timeout).tobytes())
+
+
+def student_requirement_modules():
+    """Top-level modules of the student requirements that are installed here."""
+    def normal(name):
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    modules = {}
+    for module, distributions in importlib.metadata.packages_distributions().items():
+        for distribution in distributions:
+            modules.setdefault(normal(distribution), set()).add(module)
+    wanted = [normal(re.split(r"[<>=!~;\[ ]", line.strip())[0])
+              for line in REQUIREMENTS.read_text().splitlines() if line.strip()]
+    return sorted(module for name in wanted for module in modules.get(name, ())
+                  if not module.startswith("_"))
 
 
 OPEN_ERRNO = """
@@ -92,15 +114,164 @@ def test_grader_reference_settings_and_repo_are_invisible(isolated):
     assert "work" not in listed and "root" not in listed and "sandbox" in listed
 
 
-def test_site_packages_are_masked_and_the_view_is_read_only(isolated):
+def test_site_folders_are_read_only_and_unused_ones_masked(isolated):
     runner, _ = isolated
-    seen = probe(runner, OPEN_ERRNO, [SITE_MASK], "r")
-    assert seen[SITE_MASK] == []
+    if os.path.realpath(BASE_SITE) not in isolation.child_view().sites:
+        assert probe(runner, OPEN_ERRNO, [SITE_MASK], "r")[SITE_MASK] == []
     targets = ["/sandbox/package/assignment/rnn_layers.py", "/sandbox/lib/new.py", "/etc/x",
-               "/usr/x", "/x", f"{SITE_MASK}/x"]
+               "/usr/x", "/x", f"{SITE_MASK}/x", "/sandbox/site/0/x", "/sandbox/site/0/numpy/x"]
     written = probe(runner, OPEN_ERRNO, targets, "w")
     assert all(isinstance(written[path], int) for path in targets), written
     assert probe(runner, OPEN_ERRNO, ["/tmp/scratch"], "w") == {"/tmp/scratch": "written"}
+
+
+def test_the_graders_installed_files_are_hidden(isolated):
+    runner, _ = isolated
+    view = isolation.child_view()
+    in_jail = [f"/sandbox/site/{index}/{os.path.relpath(path, site)}"
+               for path in view.hidden for index, site in enumerate(view.sites)
+               if path.startswith(site + os.sep) and os.path.lexists(path)]
+    assert any(path.endswith((".dist-info", ".egg-info")) for path in in_jail), (
+        "the grader's own installation was not found among the hidden paths")
+    seen = probe(runner, OPEN_ERRNO, in_jail, "r")
+    assert all(seen[path] in ([], "") for path in in_jail), seen
+    body = """
+        import importlib, os, assignment
+        value = {"assignment": assignment.__file__}
+        for name in ("autograder", "solutions"):
+            try:
+                module = importlib.import_module(name)
+            except ImportError as error:
+                value[name] = type(error).__name__
+            else:  # a masked regular install leaves an empty namespace package
+                value[name] = [getattr(module, "__file__", None),
+                               sum(len(os.listdir(path)) for path in module.__path__)]
+    """
+    seen = probe(runner, body)
+    assert seen["assignment"] == "/sandbox/package/assignment/__init__.py"
+    assert all(seen[name] in ("ModuleNotFoundError", [None, 0])
+               for name in ("autograder", "solutions")), seen
+
+
+def test_a_regular_install_of_the_grader_is_found_for_masking(tmp_path):
+    site = tmp_path / "site-packages"
+    installed = ["solutions", "autograder", "assignment", "captiondata"]
+    for name in installed:
+        site.joinpath(name).mkdir(parents=True)
+        site.joinpath(name, "__init__.py").write_text("")
+    metadata = site / "rnn_captioning_assignment-0.1.0.dist-info"
+    metadata.mkdir()
+    metadata.joinpath("METADATA").write_text("Metadata-Version: 2.1\nName: rnn-captioning-"
+                                             "assignment\nVersion: 0.1.0\n")
+    metadata.joinpath("top_level.txt").write_text("\n".join(installed) + "\n")
+    metadata.joinpath("RECORD").write_text("".join(f"{name}/__init__.py,,\n" for name in installed)
+                                           + f"{metadata.name}/RECORD,,\n")
+    site.joinpath("numpy").mkdir()
+    found = isolation._grader_files([str(site)])
+    assert sorted(found) == sorted(str(site / name) for name in [*installed, metadata.name])
+
+
+def test_child_imports_the_parents_packages_from_the_same_files(isolated):
+    runner, _ = isolated
+    modules = ("numpy", "numpy.core._multiarray_umath", "h5py", "matplotlib", "PIL.Image")
+    body = """
+        import importlib, os
+        import matplotlib.pyplot as plt
+        files = [importlib.import_module(name).__file__ for name in args[0]]
+        value = {"files": [[os.stat(path).st_dev, os.stat(path).st_ino] for path in files],
+                 "backend": plt.get_backend().lower(),
+                 "config": os.access(os.environ["MPLCONFIGDIR"], os.W_OK)}
+        plt.plot([0, 1], [1, 0])
+        plt.savefig("/tmp/plot.png")
+    """
+    seen = probe(runner, body, list(modules))
+    parents = [os.stat(importlib.import_module(name).__file__) for name in modules]
+    assert seen["files"] == [[stat.st_dev, stat.st_ino] for stat in parents]
+    assert seen["backend"] == "agg" and seen["config"] is True
+
+
+FONT_LOG = """
+import logging
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+import matplotlib.font_manager
+"""
+REBUILT = "generated new fontManager"
+
+
+def test_the_child_starts_from_a_prepared_font_cache(isolated, tmp_path):
+    env = {"PATH": os.environ["PATH"], "MPLCONFIGDIR": str(tmp_path)}
+    fresh = subprocess.run([sys.executable, "-c", FONT_LOG], env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert REBUILT in fresh.stderr, "matplotlib no longer logs its rebuilds: update this test"
+    runner, _ = isolated
+    body = """
+        import io, logging
+        log = io.StringIO()
+        logging.basicConfig(stream=log, level=logging.INFO, format="%(message)s")
+        import matplotlib.font_manager
+        value = log.getvalue()
+    """
+    assert REBUILT not in probe(runner, body)
+
+
+IMPORT_OUTCOMES = """
+import contextlib, importlib, io
+value = {}
+for name in args[0]:
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            importlib.import_module(name)
+        value[name] = "ok"
+    except BaseException as error:  # what an import in a notebook would raise
+        value[name] = type(error).__name__
+"""
+# Imported after distutils, setuptools fails where .pth files run (a notebook), not in the
+# child, which runs none: an artefact of importing everything in one interpreter.
+ORDER_ARTEFACTS = {"setuptools"}
+
+
+@pytest.fixture(scope="module")
+def installed_modules():
+    """Every installed top-level module but the grader's, and how importing it ends in a
+    fresh interpreter of this Python (the student's own environment)."""
+    grader = set(importlib.metadata.packages_distributions().get("autograder", ()))
+    names = sorted(module for module, distributions in
+                   importlib.metadata.packages_distributions().items()
+                   if module.isidentifier() and not module.startswith("_")
+                   and not grader & set(distributions) and module not in ORDER_ARTEFACTS)
+    script = ("import json, sys\nargs = [json.loads(sys.argv[1])]\n" + IMPORT_OUTCOMES
+              + "print(json.dumps(value))")
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(names)],
+                          cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=600)
+    return names, json.loads(done.stdout)
+
+
+@pytest.mark.slow
+def test_every_installed_module_imports_in_the_child_as_in_a_fresh_interpreter(
+        isolated, installed_modules):
+    runner, _ = isolated
+    names, outcomes = installed_modules
+    assert len(names) > 20 and outcomes["matplotlib"] == "ok"
+    seen = probe(runner, IMPORT_OUTCOMES, names, timeout=300)
+    assert {name: seen[name] for name in names if seen[name] != outcomes[name]} == {}
+
+
+def test_every_installed_student_requirement_imports_in_the_child(isolated):
+    runner, _ = isolated
+    names = student_requirement_modules()
+    assert {"numpy", "h5py", "matplotlib", "PIL"} <= set(names)
+    body = """
+        import importlib
+        value = {}
+        for name in args[0]:
+            try:
+                importlib.import_module(name)
+                value[name] = "ok"
+            except BaseException as error:
+                value[name] = f"{type(error).__name__}: {error}"
+    """
+    seen = probe(runner, body, names)
+    assert seen == {name: "ok" for name in names}
 
 
 def test_output_folder_cannot_be_written(isolated):
@@ -158,7 +329,8 @@ def test_environment_is_minimal(isolated):
     assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
     assert set(env) <= {"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LD_LIBRARY_PATH",
                         "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                        "OPENBLAS_CORETYPE"}
+                        "OPENBLAS_CORETYPE", "MPLBACKEND", "MPLCONFIGDIR"}
+    assert env["MPLBACKEND"] == "Agg"
     assert env.get("OPENBLAS_CORETYPE") == os.environ.get("OPENBLAS_CORETYPE")
 
 
@@ -167,6 +339,11 @@ def test_unisolated_mode_still_runs_and_says_so(root):
         assert runner.isolation.startswith("none")
         assert runner.environment["numpy"] == np.__version__
         np.testing.assert_array_equal(runner.call("rnn_layers.sigmoid", np.zeros(1)), [0.5])
+        body = "import assignment, matplotlib.pyplot as plt\n" \
+               "value = [assignment.__file__, plt.get_backend()]"
+        staged, backend = probe(runner, body)
+        assert staged.endswith("/package/assignment/__init__.py") and backend.lower() == "agg"
+        assert not staged.startswith(str(paths.REPO_ROOT))
 
 
 def test_masks_cover_hidden_paths_inside_bound_folders(tmp_path):

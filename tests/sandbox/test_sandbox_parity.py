@@ -184,3 +184,20 @@ def test_scalars_and_containers_come_back_as_arrays(runners):
     assert (number.dtype, real.dtype, flag.dtype, single.dtype) == (
         np.int64, np.float64, np.bool_, np.float32)
     assert isinstance(listed, list) and listed[0].dtype == np.int8 and mapping["k"].shape == ()
+
+
+@pytest.mark.filterwarnings("ignore:\"is\" with a literal:SyntaxWarning")
+def test_values_reach_student_code_as_a_python_caller_passes_them(runners):
+    source = """
+import numpy as np
+dh, cell_type, options, shape, count, rate, flag = args
+dh[:, 0] += 1.0
+result = np.array([cell_type is 'rnn', [*options] == ['zeta', 'alpha'],
+                   all(key is name for key, name in zip(options, ('zeta', 'alpha'))),
+                   type(shape) is tuple, type(count) is int, type(rate) is float,
+                   type(flag) is bool, dh.flags.owndata, dh.flags.c_contiguous])
+"""
+    sent = (np.zeros((2, 3)), "".join(["rn", "n"]), {"zeta": 1, "alpha": 2}, (2, 3), 4, 0.5,
+            True)
+    for runner in runners:
+        assert runner.call("rnn_layers.run_code", source, *sent).all()

@@ -42,8 +42,24 @@ def test_values_round_trip_exactly():
         assert type(back[key]) is np.ndarray and back[key].shape == np.shape(value[key])
         np.testing.assert_array_equal(back[key], value[key])
     assert back["swapped"].dtype.isnative
-    assert back["ints"].flags.writeable and back["ints"].flags.aligned
-    assert back["ints"].ctypes.data % protocol.ALIGN == 0
+
+
+def test_decoded_values_are_what_a_python_caller_passes():
+    """Interned str values and keys, exact scalar and container types, fresh arrays."""
+    sent = {"cell_type": "".join(["rn", "n"]), "keys": {"zeta": 1, "alpha": 2.0, "beta": False},
+            "shape": (2, 3), "dh": np.arange(12.0).reshape(3, 4)[:, ::2], "x": np.ones(3)}
+    assert sent["cell_type"] is not "rnn"  # noqa: F632 -- built at run time, not interned
+    back = round_trip(sent)
+    assert back["cell_type"] is "rnn"  # noqa: F632 -- the comparison students write
+    assert [key for key in back["keys"]] == ["zeta", "alpha", "beta"]
+    assert all(key is literal for key, literal in zip(back["keys"], ("zeta", "alpha", "beta")))
+    assert [type(item) for item in back["keys"].values()] == [int, float, bool]
+    assert type(back["shape"]) is tuple and back["shape"] == (2, 3)
+    for name in ("dh", "x"):
+        array = back[name]
+        assert array.flags.writeable and array.flags.owndata and array.flags.c_contiguous
+    back["dh"][:, 1] += back["x"][:3]  # rnn_backward's in-place update of an input
+    assert not np.shares_memory(back["dh"], back["x"])
 
 
 @pytest.mark.parametrize("value, reason", [
