@@ -33,8 +33,10 @@ def members(root=paths.REPO_ROOT):
     """``{archive path: bytes}`` of the student bundle, built from ``root``."""
     found = {}
     for step in GENERATED_BY:
+        # The stubs step also refreshes a generated file of solutions/: not student material.
         found.update({relative: text.encode() for relative, text in
-                      step.expected_files(root).items()})
+                      step.expected_files(root).items()
+                      if not relative.startswith(f"{stubs.SOURCE}/")})
     for folder in FOLDERS:
         for path in sorted((root / folder).rglob("*")):
             relative = path.relative_to(root)

@@ -56,9 +56,6 @@ def test_selfcheck_and_handin_accept_it_and_the_grader_grades_the_handin(tmp_pat
         "loss_lstm": settings.points["loss_lstm"], "sample_rnn": settings.points["sample_rnn"]}
 
 
-@pytest.mark.xfail(strict=True, reason="the public checks of rnn_backward, lstm_step_backward "
-                   "and sigmoid_variant (notebooks/source/checks) reuse the upstream gradient "
-                   "after the student's backward pass has updated it in place")
 def test_selfcheck_accepts_backward_passes_that_update_their_inputs(tmp_path):
     status, printed = _run(_student_workspace(tmp_path / "student", in_place=True),
                            "assignment.selfcheck")

@@ -7,7 +7,7 @@ def check_lstm_step_backward(lstm_step_forward, lstm_step_backward):
     next_h, next_c, cache = lstm_step_forward(*inputs)
     dnext_h = rng.standard_normal(next_h.shape)
     dnext_c = rng.standard_normal(next_c.shape)
-    analytic = lstm_step_backward(dnext_h, dnext_c, cache)
+    analytic = lstm_step_backward(dnext_h.copy(), dnext_c.copy(), cache)
     # The loss reaches the inputs through both outputs: add the two contributions.
     through_h = numeric_gradients(lambda *a: lstm_step_forward(*a)[0], inputs, dnext_h)
     through_c = numeric_gradients(lambda *a: lstm_step_forward(*a)[1], inputs, dnext_c)

@@ -24,7 +24,7 @@ def check_sigmoid_variant(rnn_step_forward, rnn_step_backward, rnn_forward, rnn_
     dnext_h = rng.standard_normal(next_h.shape)
     results.update(gradient_errors(
         ["x (one step)", "prev_h (one step)", "Wx (one step)", "Wh (one step)", "b (one step)"],
-        rnn_step_backward(dnext_h, cache, use_tanh=False),
+        rnn_step_backward(dnext_h.copy(), cache, use_tanh=False),
         numeric_gradients(lambda *a: rnn_step_forward(*a, use_tanh=False)[0], step_inputs,
                           dnext_h)))
 
@@ -32,6 +32,6 @@ def check_sigmoid_variant(rnn_step_forward, rnn_step_backward, rnn_forward, rnn_
     h, cache = rnn_forward(*inputs, use_tanh=False)
     dh = rng.standard_normal(h.shape)
     results.update(gradient_errors(
-        ["x", "h0", "Wx", "Wh", "b"], rnn_backward(dh, cache, use_tanh=False),
+        ["x", "h0", "Wx", "Wh", "b"], rnn_backward(dh.copy(), cache, use_tanh=False),
         numeric_gradients(lambda *a: rnn_forward(*a, use_tanh=False)[0], inputs, dh)))
     return results
