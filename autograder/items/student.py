@@ -111,13 +111,16 @@ class StudentFailure(Exception):
         Raises
         ------
         ItemError
-            When the failure ends the item: NotImplementedError, an import
-            failure, a timeout or a crash.
+            When the failure ends the item: a function not implemented yet
+            (NotImplementedError, missing, or returning the template's None), an
+            import failure, a timeout or a crash.
         """
         error, call = self.error, self.call
         details = f"\n{error.details}" if error.details else ""
-        if error.message.startswith("NotImplementedError"):
-            raise ItemError(f"{call} raised {error.message}")
+        if error.kind == "not_implemented" or error.message.startswith("NotImplementedError"):
+            how = error.message if error.kind == "not_implemented" else f"it raised {error.message}"
+            raise ItemError(" ".join((f"{call} is not implemented yet ({how}): fill it in and "
+                                      "resubmit.", *self.runner.file_notes)))
         if error.kind == "import":
             raise ItemError(f"your files could not be imported: {error.message}. Check that "
                             "`import assignment.rnn_layers` and `import "
@@ -147,10 +150,14 @@ class StudentRunner:
         Seconds allowed per call.
     reference_seconds : float
         What the reference needed for the whole case (for messages).
+    file_notes : tuple of str
+        Sentences about student files the submission holds under another name
+        (``Submission.file_notes``), added to every "not implemented" message.
     """
 
-    def __init__(self, runner, timeout, reference_seconds):
+    def __init__(self, runner, timeout, reference_seconds, file_notes=()):
         self.runner, self.timeout, self.reference_seconds = runner, timeout, reference_seconds
+        self.file_notes = tuple(file_notes)
 
     def _do(self, call, action, *args, **kwargs):
         try:
