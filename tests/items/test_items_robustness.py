@@ -119,3 +119,40 @@ def test_a_grader_bug_is_reported_as_the_graders_not_as_student_output(tmp_path,
     assert result.score == 0 and "ZeroDivisionError" in result.error
     assert "ZeroDivisionError" in result.grader_traceback
     assert "Traceback" not in result.output
+
+
+STEP_PLACEHOLDER = '''
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    next_h, cache = None, None
+    return next_h, cache
+'''
+FORGOTTEN_RETURN = '''
+def rnn_forward(x, h0, Wx, Wh, b, use_tanh=True):
+    h, cache = None, None
+'''
+PARTLY_DONE = '''
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    next_h, next_c, cache = None, None, (x, prev_h)
+    return next_h, next_c, cache
+'''
+
+
+@pytest.mark.parametrize("item, appended, words", [
+    ("rnn_step_forward", {"rnn_layers.py": STEP_PLACEHOLDER},
+     "rnn_step_forward is not implemented yet (it returned (None, None), the template's "
+     "placeholder)"),
+    ("rnn_forward", {"rnn_layers.py": FORGOTTEN_RETURN},
+     "rnn_forward is not implemented yet (it returned None, the template's"),
+    ("lstm_step_forward", {"rnn_layers.py": PARTLY_DONE},
+     "lstm_step_forward is not implemented yet (it returned None as result[0], the template's "
+     "placeholder)"),
+    ("rnn_step_backward", {"rnn_layers.py": "del rnn_step_backward"},
+     "rnn_step_backward is not implemented yet (rnn_layers.py has no rnn_step_backward)"),
+    ("sample_rnn", {"classifiers/rnn.py": "del CaptioningRNN.sample"},
+     "CaptioningRNN.sample is not implemented yet (CaptioningRNN has no method sample)"),
+], ids=["(None, None)", "no return", "None in result[0]", "missing function", "missing method"])
+def test_unfinished_work_is_named_not_implemented(tmp_path, item, appended, words):
+    result = grade(stage(tmp_path, appended=appended), [item])[item]
+    assert result.score == 0, describe(result)
+    assert result.error is not None and result.error.startswith(words), describe(result)
+    assert "not plain numbers" not in result.error
