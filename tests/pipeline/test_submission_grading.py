@@ -67,3 +67,18 @@ def test_a_tree_nested_1100_levels_with_an_undecodable_copy_gets_a_report(tmp_pa
     assert document["score"] == 0
     assert any("copy-\ufffd/rnn_layers.py" in problem
                for problem in document["extra_data"]["problems"])
+
+
+IN_PLACE_ITEMS = ("rnn_step_backward", "rnn_backward", "word_embedding_backward",
+                  "lstm_step_backward", "lstm_backward", "loss_rnn", "loss_lstm")
+
+
+def test_updating_inputs_in_place_costs_nothing(tmp_path):
+    """``dnext_c += ...``, ``dh[:, t - 1] += dprev``, ``dout *= 1.0``: harmless, as in a notebook."""
+    in_place = (Path(__file__).parents[1] / "items" / "alternatives" / "inplace" / LAYERS)
+    layers = REFERENCE[LAYERS] + b"\n\n" + in_place.read_bytes()
+    folder = write_files(tmp_path / "upload", {LAYERS: layers, MODEL: REFERENCE[MODEL]})
+    items, _ = _graded(tmp_path, folder, IN_PLACE_ITEMS)
+    for name in IN_PLACE_ITEMS:
+        assert items[name].score == items[name].max_score, (name, items[name].error, [
+            (check.name, check.detail) for check in items[name].checks if not check.passed])
