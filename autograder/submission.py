@@ -6,8 +6,8 @@ or deeper (``cs231n/assignment3/...``); a drag-and-drop upload of ``rnn_layers.p
 and ``rnn.py`` side by side is taken too. Everything else in it is ignored (the
 handout's data folder is not even counted); the provided modules always come from
 the grader's pristine ``assignment/`` tree. A student file found only under another
-name (``rnn_layers (1).py``) is named in ``Submission.file_notes``, which every item
-it costs repeats.
+name (``rnn_layers (1).py``), or not taken for another reason, gets a sentence in
+``Submission.file_notes``, which every item it costs repeats.
 
 Nothing here trusts the submission: zip entries are never extracted, only the
 two files are read, with their declared and actual sizes capped; paths that
@@ -60,16 +60,16 @@ class Submission:
         of each file that was found and could be taken.
     problems : list of str
         One sentence per problem, saying what to do about it.
-    file_notes : list of str
-        One sentence per student file that was found only under another name
-        (e.g. "found `rnn_layers (1).py`; the grader reads `rnn_layers.py`"), for
-        the items it costs.
+    file_notes : dict of str to str
+        For each student file that could not be taken, one sentence for the items
+        it costs: the file found under another name ("Found `rnn_layers (1).py`;
+        the grader reads `rnn_layers.py` ..."), or why its stub was graded.
     """
 
     source: str
     files: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
-    file_notes: list = field(default_factory=list)
+    file_notes: dict = field(default_factory=dict)
 
     @property
     def digest(self):
@@ -160,6 +160,11 @@ def _take(submission, entries, budget, escapes):
             continue
         budget -= len(data)
         submission.files[name] = data
+    for name in STUDENT_FILES:
+        if name not in submission.files and name not in submission.file_notes:
+            submission.file_notes[name] = (f"Your {name} could not be taken from the submission "
+                                           "(see the problems at the top), so the template's "
+                                           "was graded.")
 
 
 def _consequence(name):
@@ -208,7 +213,7 @@ def _choose(entries, submission, escapes):
         renamed = [e for e in entries if _renamed_as(e.path) == PurePosixPath(name).name]
         submission.problems.append(_missing(name, entries, renamed, escapes))
         if renamed:
-            submission.file_notes.append(
+            submission.file_notes[name] = (
                 f"Found `{_shown(renamed[0].path)}`; the grader reads `{name}`: rename it to "
                 f"{PurePosixPath(name).name} and resubmit.")
     return chosen

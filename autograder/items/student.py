@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 
 from ..sandbox import StudentError
 
+# Said after an exception about None (``'NoneType' object has no attribute ...``), whose
+# usual cause is a function the call relies on that still returns a template placeholder.
+NONE_NOTE = ("(a None stood where a value belongs: a function this calls may still return "
+             "the template's None)")
+
 
 class ItemError(Exception):
     """The item cannot be graded at all; the message says why and what to do."""
@@ -137,7 +142,8 @@ class StudentFailure(Exception):
             return Raised("bad_output", f"{call} returned something that is not plain numbers: "
                                         f"{error.message}")
         kind = error.message.split(":", 1)[0].strip()
-        return Raised(kind, f"{call} raised {error.message}{details}")
+        note = f" {NONE_NOTE}" if "'NoneType'" in error.message else ""
+        return Raised(kind, f"{call} raised {error.message}{note}{details}")
 
 
 class StudentRunner:

@@ -156,3 +156,12 @@ def test_unfinished_work_is_named_not_implemented(tmp_path, item, appended, word
     assert result.score == 0, describe(result)
     assert result.error is not None and result.error.startswith(words), describe(result)
     assert "not plain numbers" not in result.error
+
+
+def test_an_exception_about_none_points_at_unfinished_work(tmp_path):
+    placeholder = "def rnn_backward(dh, cache, use_tanh=True):\n    return None, None, None, None, None"
+    result = grade(stage(tmp_path, appended={"rnn_layers.py": placeholder}), ["loss_rnn"])
+    failed = [check for check in result["loss_rnn"].checks if not check.passed]
+    assert failed, describe(result["loss_rnn"])
+    assert all("'NoneType'" in check.detail and "may still return the template's None"
+               in check.detail for check in failed), describe(result["loss_rnn"])

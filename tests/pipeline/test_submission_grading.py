@@ -82,3 +82,11 @@ def test_updating_inputs_in_place_costs_nothing(tmp_path):
     for name in IN_PLACE_ITEMS:
         assert items[name].score == items[name].max_score, (name, items[name].error, [
             (check.name, check.detail) for check in items[name].checks if not check.passed])
+
+
+def test_a_missing_model_is_named_in_the_model_items(tmp_path):
+    folder = write_files(tmp_path / "upload", {LAYERS: REFERENCE[LAYERS]})
+    items, _ = _graded(tmp_path, folder)
+    assert items[LAYER_ITEM].score == items[LAYER_ITEM].max_score
+    assert "Your classifiers/rnn.py could not be taken from the submission" in \
+        items[MODEL_ITEM].error

@@ -155,8 +155,8 @@ def test_a_renamed_file_is_named_for_the_items(tmp_path, settings, as_zip, renam
                                                 other: REFERENCE[other]})
     found = _located(folder, as_zip, tmp_path, settings.limits)
     assert found.files == {other: REFERENCE[other]}
-    assert found.file_notes == [f"Found `{renamed}`; the grader reads `{expected}`: rename it "
-                                f"to {Path(expected).name} and resubmit."]
+    assert found.file_notes == {expected: f"Found `{renamed}`; the grader reads `{expected}`: "
+                                          f"rename it to {Path(expected).name} and resubmit."}
     [problem] = found.problems
     assert f"found `{renamed}`" in problem
 
