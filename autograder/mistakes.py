@@ -420,7 +420,8 @@ MISTAKES = [
         "This is what lstm_forward gives when prev_h and prev_c are swapped in the call: "
         "lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b) takes the hidden state first.",
         (_rnn_layers("lstm_forward", "np.matmul(hs[t], Wh, out=a)", "np.matmul(cs[t], Wh, out=a)"),
-         _rnn_layers("lstm_forward", "_lstm_cell(gates[t], cs[t],", "_lstm_cell(gates[t], hs[t],"))),
+         _rnn_layers("lstm_forward", "_lstm_cell(gates[t], cs[t],",
+                     "_lstm_cell(gates[t], hs[t],"))),
     Mistake(
         "lstm_no_carried_dh", "lstm_backward",
         "lstm_backward ignores the hidden-state gradient carried back from step t+1.",

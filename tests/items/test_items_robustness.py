@@ -159,7 +159,8 @@ def test_unfinished_work_is_named_not_implemented(tmp_path, item, appended, word
 
 
 def test_an_exception_about_none_points_at_unfinished_work(tmp_path):
-    placeholder = "def rnn_backward(dh, cache, use_tanh=True):\n    return None, None, None, None, None"
+    placeholder = ("def rnn_backward(dh, cache, use_tanh=True):\n"
+                   "    return None, None, None, None, None")
     result = grade(stage(tmp_path, appended={"rnn_layers.py": placeholder}), ["loss_rnn"])
     failed = [check for check in result["loss_rnn"].checks if not check.passed]
     assert failed, describe(result["loss_rnn"])

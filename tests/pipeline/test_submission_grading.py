@@ -12,7 +12,7 @@ LAYER_ITEM, MODEL_ITEM = "rnn_step_forward", "loss_rnn"
 
 
 def _graded(tmp_path, folder, items=(LAYER_ITEM, MODEL_ITEM)):
-    """Grade ``items`` of ``folder`` in the sandbox; the items by name, and results.json read back."""
+    """Grade ``items`` of ``folder`` in the sandbox: the items by name, and results.json."""
     out = tmp_path / "out"
     result = grade.grade_submission(folder, out, items=list(items))
     document = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -74,7 +74,7 @@ IN_PLACE_ITEMS = ("rnn_step_backward", "rnn_backward", "word_embedding_backward"
 
 
 def test_updating_inputs_in_place_costs_nothing(tmp_path):
-    """``dnext_c += ...``, ``dh[:, t - 1] += dprev``, ``dout *= 1.0``: harmless, as in a notebook."""
+    """``dnext_c += ...``, ``dh[:, t - 1] += dprev``, ``dout *= 1.0``: harmless in a notebook."""
     in_place = (Path(__file__).parents[1] / "items" / "alternatives" / "inplace" / LAYERS)
     layers = REFERENCE[LAYERS] + b"\n\n" + in_place.read_bytes()
     folder = write_files(tmp_path / "upload", {LAYERS: layers, MODEL: REFERENCE[MODEL]})
