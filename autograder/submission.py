@@ -338,7 +338,8 @@ def _walk(root, unreadable):
         folder = pending.popleft()
         try:
             with os.scandir(folder) as listing:
-                children = [(child.name, child.is_dir(), child.is_symlink()) for child in listing]
+                children = [(child.name, _is_folder(child), child.is_symlink())
+                            for child in listing]
         except OSError as error:
             unreadable.append((folder, error.strerror or type(error).__name__))
             continue
@@ -349,6 +350,14 @@ def _walk(root, unreadable):
         subfolders = [name for name, _ in folders]
         files = [name for name, is_dir, _ in children if not is_dir]
         yield folder, subfolders, files
+
+
+def _is_folder(child):
+    """Whether a ``os.DirEntry`` is a folder (following links); False for a link loop."""
+    try:
+        return child.is_dir()
+    except OSError:
+        return False
 
 
 def _relative(path, root):

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from autograder import submission
+from autograder.build import student_bundle
+from captiondata import locations
 from pipeline_helpers import REFERENCE, reference_submission, write_files, zip_folder
 
 LAYERS, MODEL = "rnn_layers.py", "classifiers/rnn.py"
@@ -140,6 +142,18 @@ def test_the_handout_data_set_does_not_count_against_the_entry_limit(tmp_path, s
     assert found.files == REFERENCE
 
 
+@pytest.mark.skipif(not locations.EMBEDDED_DIR.exists(), reason="the embedded data set is not built")
+def test_a_zip_of_the_whole_handout_folder_is_graded(tmp_path, settings):
+    """The student bundle as downloaded (data set, notebooks, public tests), the work filled in."""
+    handout = dict(student_bundle.members())
+    handout.update({f"assignment/{name}": data for name, data in REFERENCE.items()})
+    assert len(handout) > settings.limits.max_zip_entries
+    folder = write_files(tmp_path / "student", handout, "rnn_captioning")
+    found = _located(folder, True, tmp_path, settings.limits)
+    assert found.problems == []
+    assert found.files == REFERENCE
+
+
 RENAMINGS = [("rnn_layers (1).py", LAYERS, LAYERS), ("rnn_layers.py.txt", LAYERS, LAYERS),
              ("RNN_Layers.py", LAYERS, LAYERS), ("classifiers/rnn (2).py", MODEL, MODEL),
              ("rnn (2).py", MODEL, MODEL)]
@@ -175,6 +189,15 @@ def test_a_folder_nested_1100_levels_deep_is_searched_without_crashing(tmp_path,
             (deepest / "notes.txt").unlink(missing_ok=True)
             os.rmdir(deepest)
             deepest = deepest.parent
+    assert found.problems == []
+    assert found.files == REFERENCE
+
+
+def test_a_symbolic_link_loop_next_to_the_files_costs_nothing(tmp_path, settings):
+    folder = reference_submission(tmp_path / "student", "assignment")
+    (folder / "assignment" / "loop").symlink_to("loop")
+    (folder / "assignment" / "classifiers" / "rnn_layers (1).py").symlink_to("rnn_layers (1).py")
+    found = submission.locate(folder, settings.limits)
     assert found.problems == []
     assert found.files == REFERENCE
 
