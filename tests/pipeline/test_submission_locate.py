@@ -142,7 +142,8 @@ def test_the_handout_data_set_does_not_count_against_the_entry_limit(tmp_path, s
     assert found.files == REFERENCE
 
 
-@pytest.mark.skipif(not locations.EMBEDDED_DIR.exists(), reason="the embedded data set is not built")
+@pytest.mark.skipif(not locations.EMBEDDED_DIR.exists(),
+                    reason="the embedded data set is not built")
 def test_a_zip_of_the_whole_handout_folder_is_graded(tmp_path, settings):
     """The student bundle as downloaded (data set, notebooks, public tests), the work filled in."""
     handout = dict(student_bundle.members())
