@@ -404,20 +404,20 @@ def _zip_entries(zf, limits, problems):
     """Candidate entries of an open zip, or None when the zip must not be read at all.
 
     Entries with an absolute path or a ``..`` part are reported and skipped, as
-    are entries in ignored folders (which do not count against ``max_zip_entries``:
-    a zip of the whole handout folder, data set included, is fine); a symbolic link
-    refuses to be read.
+    are entries in ignored folders (which count neither against ``max_zip_entries``
+    nor against ``max_unpacked_mib``: a zip of the whole handout folder, data set
+    included, is fine); a symbolic link refuses to be read.
     """
     infos = zf.infolist()
-    counted = sum(not any(_ignored(part) for part in _zip_path(info).parts[:-1])
-                  for info in infos)
-    if counted > limits.max_zip_entries:
-        problems.append(f"the zip holds {counted} entries (not counting datasets/, __MACOSX/ "
-                        f"and hidden folders), more than the {limits.max_zip_entries} allowed: "
-                        "zip just rnn_layers.py and classifiers/rnn.py and resubmit; nothing "
-                        "was graded.")
+    counted = [info for info in infos
+               if not any(_ignored(part) for part in _zip_path(info).parts[:-1])]
+    if len(counted) > limits.max_zip_entries:
+        problems.append(f"the zip holds {len(counted)} entries (not counting datasets/, "
+                        f"__MACOSX/ and hidden folders), more than the {limits.max_zip_entries} "
+                        "allowed: zip just rnn_layers.py and classifiers/rnn.py and resubmit; "
+                        "nothing was graded.")
         return None
-    declared = sum(info.file_size for info in infos)
+    declared = sum(info.file_size for info in counted)
     if declared > limits.max_unpacked_mib * MIB:
         problems.append(f"the zip unpacks to {declared / MIB:.0f} MiB, more than the "
                         f"{limits.max_unpacked_mib} MiB allowed: only rnn_layers.py and "

@@ -137,7 +137,10 @@ def test_the_handout_data_set_does_not_count_against_the_entry_limit(tmp_path, s
                          for number in range(2500)}, "assignment3")
     write_files(folder, {f"__MACOSX/assignment/._{number}.py": b"" for number in range(100)},
                 "assignment3")
-    found = _located(folder, True, tmp_path, _limits(settings, max_zip_entries=50))
+    write_files(folder, {"datasets/coco_captioning/train2014_vgg16_fc7.h5": b"\0" * (2 << 20)},
+                "assignment3")
+    found = _located(folder, True, tmp_path, _limits(settings, max_zip_entries=50,
+                                                     max_unpacked_mib=1))
     assert found.problems == []
     assert found.files == REFERENCE
 
