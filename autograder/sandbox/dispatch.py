@@ -219,7 +219,8 @@ class Dispatcher:
         module = self._import(f"{PACKAGE}.{module_name}")
         found = self._run(getattr, (module, name, _ABSENT))
         if found is _ABSENT:
-            raise Failure("not_implemented", f"{module_name}.py has no {name}")
+            file = module_name.replace(".", "/") + ".py"
+            raise Failure("not_implemented", f"{file} has no {name}")
         return found
 
     def _import(self, name):

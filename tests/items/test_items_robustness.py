@@ -150,7 +150,10 @@ def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
      "rnn_step_backward is not implemented yet (rnn_layers.py has no rnn_step_backward)"),
     ("sample_rnn", {"classifiers/rnn.py": "del CaptioningRNN.sample"},
      "CaptioningRNN.sample is not implemented yet (CaptioningRNN has no method sample)"),
-], ids=["(None, None)", "no return", "None in result[0]", "missing function", "missing method"])
+    ("loss_rnn", {"classifiers/rnn.py": "del CaptioningRNN"},
+     "CaptioningRNN() is not implemented yet (classifiers/rnn.py has no CaptioningRNN)"),
+], ids=["(None, None)", "no return", "None in result[0]", "missing function", "missing method",
+        "missing class"])
 def test_unfinished_work_is_named_not_implemented(tmp_path, item, appended, words):
     result = grade(stage(tmp_path, appended=appended), [item])[item]
     assert result.score == 0, describe(result)
