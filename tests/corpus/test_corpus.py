@@ -63,27 +63,26 @@ def test_the_corpus_is_large_enough():
     assert len(NAMES) >= 15
 
 
+FAIR = {"full": lambda item: item.score == item.max_score,
+        "zero": lambda item: item.score == 0,
+        "lost": lambda item: item.score < item.max_score}
+
+
 @pytest.mark.parametrize("name", entries())
 def test_entry_earns_its_fair_grade(tmp_path, name):
     expected = manifest(name)
-    items = graded_items(expected)
-    result = grade.grade_submission(CORPUS / name, tmp_path / "out", items=items)
+    result = grade.grade_submission(CORPUS / name, tmp_path / "out", items=graded_items(expected))
     graded = {item.name: item for item in result.items}
-    wrong = []
-    for verdict in VERDICTS:
-        for name_ in expected.get(verdict, []):
-            item = graded[name_]
-            fair = {"full": item.score == item.max_score, "zero": item.score == 0,
-                    "lost": item.score < item.max_score}[verdict]
-            if not fair:
-                wrong.append(f"expected {verdict}; {describe(item)}")
-    for name_, words in expected.get("hints", {}).items():
-        hints = [check.hint or "" for check in graded[name_].checks if not check.passed]
+    wrong = [f"expected {verdict}; {describe(graded[item])}"
+             for verdict in VERDICTS for item in expected.get(verdict, [])
+             if not FAIR[verdict](graded[item])]
+    for item, words in expected.get("hints", {}).items():
+        hints = [check.hint or "" for check in graded[item].checks if not check.passed]
         if not any(words in hint for hint in hints):
-            wrong.append(f"expected a hint with {words!r}; {describe(graded[name_])}")
-    for name_, words in expected.get("errors", {}).items():
-        if words not in (graded[name_].error or ""):
-            wrong.append(f"expected an error with {words!r}; {describe(graded[name_])}")
+            wrong.append(f"expected a hint with {words!r}; {describe(graded[item])}")
+    for item, words in expected.get("errors", {}).items():
+        if words not in (graded[item].error or ""):
+            wrong.append(f"expected an error with {words!r}; {describe(graded[item])}")
     problems = expected.get("problems", [])
     if len(result.problems) != len(problems) or not all(
             words in problem for words, problem in zip(problems, result.problems)):
