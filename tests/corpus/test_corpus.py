@@ -25,6 +25,7 @@ from autograder import config, grade
 
 CORPUS = Path(__file__).resolve().parent
 VERDICTS = ("full", "zero", "lost")
+PENDING_WORK = {"childenv", "variant"}
 NAMES = sorted(path.parent.name for path in CORPUS.glob("*/manifest.toml"))
 
 
@@ -36,6 +37,7 @@ def manifest(name):
     named += [*document.get("hints", {}), *document.get("errors", {})]
     unknown = sorted(set(named) - set(config.ITEMS))
     assert not unknown, f"{name}/manifest.toml names unknown items {unknown}"
+    assert set(document["depends_on"]) <= PENDING_WORK, f"{name}/manifest.toml: depends_on"
     return document
 
 
