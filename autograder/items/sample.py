@@ -27,7 +27,8 @@ MARGIN = 0.05                # smallest accepted best-minus-second score up to <
 ENDINGS = 3                  # distinct steps at which captions must end
 UNENDED = 1                  # captions that run to the explicit max_length without <END>
 CANDIDATES = 256             # candidate images per draw of parameters
-ATTEMPTS = 100               # draws of parameters before giving up (about 3 are needed)
+ATTEMPTS = 100               # draws of parameters before giving up (2 to 5 on average, 17 at most
+                             # in 300 problems measured)
 EXPLICIT_WEIGHT = 3.0
 DEFAULT_WEIGHT = 1.0
 
