@@ -106,7 +106,7 @@ def _grade_items(found, settings, seed, kind, selected, out_dir, on_item):
         staged = submission.stage(found, folder)
         try:
             with _runner(kind, staged, settings, out_dir) as runner:
-                context = Context(runner, settings, seed)
+                context = Context(runner, settings, seed, tuple(found.file_notes.values()))
                 items = [_grade_one(name, context, settings, on_item) if name in selected
                          else _ungraded(name, settings, explain.NOT_SELECTED)
                          for name in settings.items]

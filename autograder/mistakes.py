@@ -415,6 +415,14 @@ MISTAKES = [
         (_rnn_layers("lstm_forward", "np.matmul(hs[t], Wh, out=a)",
                      "np.matmul(hs[0], Wh, out=a)"),)),
     Mistake(
+        "lstm_forward_h_and_c_swapped", "lstm_forward",
+        "lstm_forward passes the cell state as prev_h and the hidden state as prev_c.",
+        "This is what lstm_forward gives when prev_h and prev_c are swapped in the call: "
+        "lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b) takes the hidden state first.",
+        (_rnn_layers("lstm_forward", "np.matmul(hs[t], Wh, out=a)", "np.matmul(cs[t], Wh, out=a)"),
+         _rnn_layers("lstm_forward", "_lstm_cell(gates[t], cs[t],",
+                     "_lstm_cell(gates[t], hs[t],"))),
+    Mistake(
         "lstm_no_carried_dh", "lstm_backward",
         "lstm_backward ignores the hidden-state gradient carried back from step t+1.",
         "This is what lstm_backward gives when the gradient from step t+1 is not added to "
@@ -543,6 +551,37 @@ MISTAKES = [
                 "captions[:, 0] = self._start\n        for t in range(1, max_length):"),),
         also=("sample_lstm",)),
     Mistake(
+        "sample_words_from_column_1", "sample_rnn",
+        "The generated words are written from column 1, leaving column 0 as <NULL>.",
+        "This is what sample gives when the words are written from column 1: the first "
+        "generated word goes into captions[:, 0].",
+        (_model("sample", "for t in range(max_length):", "for t in range(1, max_length):"),),
+        also=("sample_lstm",)),
+    Mistake(
+        "sample_stops_one_step_early", "sample_rnn",
+        "The sampling loop runs max_length - 1 steps, so the last column is never written.",
+        "This is what sample gives when the loop stops one step early: generate max_length "
+        "words, for t in range(max_length).",
+        (_model("sample", "for t in range(max_length):", "for t in range(max_length - 1):"),),
+        also=("sample_lstm",)),
+    Mistake(
+        "sample_max_instead_of_argmax", "sample_rnn",
+        "The next word is the highest score itself (np.max) instead of its index (np.argmax).",
+        "This is what sample gives with np.max (or np.amax) where np.argmax is meant: the "
+        "next word is the index of the highest score, not the score.",
+        (_model("sample", "words = np.argmax(h @ p", "words = np.max(h @ p"),),
+        also=("sample_lstm",)),
+    Mistake(
+        "sample_scores_before_update", "sample_rnn",
+        "The vocabulary scores come from the hidden state before the step's update.",
+        "This is what sample gives when the scores are taken from the hidden state before "
+        "the step: take the RNN/LSTM step first, then score its new hidden state.",
+        (_model("sample", 'x = p["W_embed"][words]',
+                'x = p["W_embed"][words]\n            scores = h @ p["W_vocab"] + p["b_vocab"]'),
+         _model("sample", 'words = np.argmax(h @ p["W_vocab"] + p["b_vocab"], axis=1)',
+                "words = np.argmax(scores, axis=1)")),
+        also=("sample_lstm",)),
+    Mistake(
         "sample_float_captions", "sample_rnn",
         "The captions array is floating point.",
         "This is what sample gives with a float array of captions: word indices are integers "
@@ -571,6 +610,12 @@ MISTAKES = [
         "step: keep next_c and pass it to the next step.",
         (_model("sample", "lstm_step_forward(x, h, c,",
                 "lstm_step_forward(x, h, np.zeros_like(c),"),)),
+    Mistake(
+        "sample_lstm_h_and_c_swapped", "sample_lstm",
+        "sample passes the cell state as prev_h and the hidden state as prev_c.",
+        "This is what sample gives when prev_h and prev_c are swapped in the call: "
+        "lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b) takes the hidden state first.",
+        (_model("sample", "lstm_step_forward(x, h, c,", "lstm_step_forward(x, c, h,"),)),
     Mistake(
         "sample_lstm_cell_from_h0", "sample_lstm",
         "The LSTM's cell state starts from the projected features instead of zero.",

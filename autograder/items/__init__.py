@@ -36,11 +36,15 @@ class Context:
     settings : autograder.config.Settings
     seed : int
         The submission's seed (:func:`derive_seed`); every input is drawn from it.
+    file_notes : tuple of str
+        ``Submission.file_notes``: student files found under another name, named
+        in every item they cost.
     """
 
     runner: object
     settings: config.Settings
     seed: int
+    file_notes: tuple = ()
 
 
 def derive_seed(seed, digest):

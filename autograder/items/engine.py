@@ -123,7 +123,8 @@ class ItemGrading:
 
     def student(self, reference_seconds):
         """The runner of the student's code, with the time limit for that much work."""
-        return StudentRunner(self.ctx.runner, self.timeout(reference_seconds), reference_seconds)
+        return StudentRunner(self.ctx.runner, self.timeout(reference_seconds), reference_seconds,
+                             self.ctx.file_notes)
 
     def run(self, case):
         """Run ``case`` on the reference and the student's code, add its checks.

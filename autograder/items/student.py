@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 
 from ..sandbox import StudentError
 
+# Said after an exception about None (``'NoneType' object has no attribute ...``), whose
+# usual cause is a function the call relies on that still returns a template placeholder.
+NONE_NOTE = ("(a None stood where a value belongs: a function this calls may still return "
+             "the template's None)")
+
 
 class ItemError(Exception):
     """The item cannot be graded at all; the message says why and what to do."""
@@ -111,13 +116,16 @@ class StudentFailure(Exception):
         Raises
         ------
         ItemError
-            When the failure ends the item: NotImplementedError, an import
-            failure, a timeout or a crash.
+            When the failure ends the item: a function not implemented yet
+            (NotImplementedError, missing, or returning the template's None), an
+            import failure, a timeout or a crash.
         """
         error, call = self.error, self.call
         details = f"\n{error.details}" if error.details else ""
-        if error.message.startswith("NotImplementedError"):
-            raise ItemError(f"{call} raised {error.message}")
+        if error.kind == "not_implemented" or error.message.startswith("NotImplementedError"):
+            how = error.message if error.kind == "not_implemented" else f"it raised {error.message}"
+            raise ItemError(" ".join((f"{call} is not implemented yet ({how}): fill it in and "
+                                      "resubmit.", *self.runner.file_notes)))
         if error.kind == "import":
             raise ItemError(f"your files could not be imported: {error.message}. Check that "
                             "`import assignment.rnn_layers` and `import "
@@ -134,7 +142,8 @@ class StudentFailure(Exception):
             return Raised("bad_output", f"{call} returned something that is not plain numbers: "
                                         f"{error.message}")
         kind = error.message.split(":", 1)[0].strip()
-        return Raised(kind, f"{call} raised {error.message}{details}")
+        note = f" {NONE_NOTE}" if "'NoneType'" in error.message else ""
+        return Raised(kind, f"{call} raised {error.message}{note}{details}")
 
 
 class StudentRunner:
@@ -147,10 +156,14 @@ class StudentRunner:
         Seconds allowed per call.
     reference_seconds : float
         What the reference needed for the whole case (for messages).
+    file_notes : tuple of str
+        Sentences about student files the submission holds under another name
+        (``Submission.file_notes``), added to every "not implemented" message.
     """
 
-    def __init__(self, runner, timeout, reference_seconds):
+    def __init__(self, runner, timeout, reference_seconds, file_notes=()):
         self.runner, self.timeout, self.reference_seconds = runner, timeout, reference_seconds
+        self.file_notes = tuple(file_notes)
 
     def _do(self, call, action, *args, **kwargs):
         try:

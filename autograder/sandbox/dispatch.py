@@ -4,7 +4,9 @@ Used by the child process (``worker.py``) and, unchanged, by ``InProcessRunner``
 both runners import, call, keep objects and judge return values the same way. A
 request is a dict decoded by ``protocol``; the reply is ``{"ok": value}`` or
 ``{"error": {"kind", "message", "details"}}`` with kind ``"import"``,
-``"exception"``, ``"bad_output"`` or ``"crash"`` (an object that no longer exists).
+``"exception"``, ``"not_implemented"`` (the function or method is missing, or returned
+the template's ``None`` where a result belongs), ``"bad_output"`` or ``"crash"`` (an
+object that no longer exists).
 
 Imports only the standard library, numpy and ``protocol`` (the child gets a copy).
 """
@@ -21,6 +23,7 @@ from . import protocol
 PACKAGE = "assignment"
 TEXT_LIMIT = 2000
 TRACEBACK_FRAMES = 6
+_ABSENT = object()
 
 
 class Failure(Exception):
@@ -140,7 +143,11 @@ class Dispatcher:
     def _op_method(self, request):
         target = self._object(request["handle"])
         args, kwargs = self._arguments(request)
-        result = self._run(lambda: getattr(target, request["name"])(*args, **kwargs))
+        method = self._run(getattr, (target, request["name"], _ABSENT))
+        if method is _ABSENT:
+            raise Failure("not_implemented", f"{_type_name(type(target))} has no method "
+                                             f"{request['name']}")
+        result = self._run(method, args, kwargs)
         return self._result(result, request["keep"])
 
     def _op_get_attr(self, request):
@@ -210,7 +217,11 @@ class Dispatcher:
         """``assignment.<module>.<name>`` for ``target`` "module.name"."""
         module_name, _, name = target.rpartition(".")
         module = self._import(f"{PACKAGE}.{module_name}")
-        return self._run(getattr, (module, name))
+        found = self._run(getattr, (module, name, _ABSENT))
+        if found is _ABSENT:
+            file = module_name.replace(".", "/") + ".py"
+            raise Failure("not_implemented", f"{file} has no {name}")
+        return found
 
     def _import(self, name):
         if name in self._import_failures:
@@ -247,10 +258,22 @@ class Dispatcher:
         return "".join(lines).replace(root + os.sep, "")[-4 * TEXT_LIMIT:]
 
     def _result(self, result, keep):
-        """A student's result made plain, with the positions in ``keep`` kept as Refs."""
+        """A student's result made plain, with the positions in ``keep`` kept as Refs.
+
+        A result that is the template's placeholder (``None``, or ``None`` in a position
+        that is not kept) is a ``not_implemented`` failure.
+        """
+        items = _sequence(result)
+        if result is None or (items and all(item is None for item in items)):
+            shown = "None" if result is None else repr(tuple(items))
+            raise Failure("not_implemented", f"it returned {shown}, the template's placeholder")
+        unset = [index for index, item in enumerate(items or ())
+                 if item is None and index not in keep]
+        if unset:
+            raise Failure("not_implemented", f"it returned None as result[{unset[0]}], the "
+                                             "template's placeholder")
         if not keep:
             return self._plain(result, "the result")
-        items = _sequence(result)
         if items is None or not all(0 <= index < len(items) for index in keep):
             raise Failure("bad_output", f"expected a tuple with elements at positions "
                                         f"{sorted(keep)}, got a {_type_name(type(result))}")

@@ -22,7 +22,7 @@ from .. import config
 from . import child as child_process
 from . import dispatch, isolation, protocol
 
-KINDS = ("import", "exception", "timeout", "crash", "bad_output")
+KINDS = ("import", "exception", "not_implemented", "timeout", "crash", "bad_output")
 DEFAULT_TIMEOUT_FACTOR = 4
 _owners = itertools.count(1)
 
@@ -37,7 +37,8 @@ class StudentError(Exception):
     ----------
     kind : str
         ``"import"`` (the staged package failed to import), ``"exception"`` (student
-        code raised; ``message`` is ``"ExceptionType: text"``), ``"timeout"``
+        code raised; ``message`` is ``"ExceptionType: text"``), ``"not_implemented"``
+        (the function is missing or returned the template's ``None``), ``"timeout"``
         (wall-clock limit), ``"crash"`` (the child died, or a Handle was lost with it)
         or ``"bad_output"`` (a result that is not plain numeric data).
     message : str

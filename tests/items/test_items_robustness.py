@@ -119,3 +119,53 @@ def test_a_grader_bug_is_reported_as_the_graders_not_as_student_output(tmp_path,
     assert result.score == 0 and "ZeroDivisionError" in result.error
     assert "ZeroDivisionError" in result.grader_traceback
     assert "Traceback" not in result.output
+
+
+STEP_PLACEHOLDER = '''
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    next_h, cache = None, None
+    return next_h, cache
+'''
+FORGOTTEN_RETURN = '''
+def rnn_forward(x, h0, Wx, Wh, b, use_tanh=True):
+    h, cache = None, None
+'''
+PARTLY_DONE = '''
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    next_h, next_c, cache = None, None, (x, prev_h)
+    return next_h, next_c, cache
+'''
+
+
+@pytest.mark.parametrize("item, appended, words", [
+    ("rnn_step_forward", {"rnn_layers.py": STEP_PLACEHOLDER},
+     "rnn_step_forward is not implemented yet (it returned (None, None), the template's "
+     "placeholder)"),
+    ("rnn_forward", {"rnn_layers.py": FORGOTTEN_RETURN},
+     "rnn_forward is not implemented yet (it returned None, the template's"),
+    ("lstm_step_forward", {"rnn_layers.py": PARTLY_DONE},
+     "lstm_step_forward is not implemented yet (it returned None as result[0], the template's "
+     "placeholder)"),
+    ("rnn_step_backward", {"rnn_layers.py": "del rnn_step_backward"},
+     "rnn_step_backward is not implemented yet (rnn_layers.py has no rnn_step_backward)"),
+    ("sample_rnn", {"classifiers/rnn.py": "del CaptioningRNN.sample"},
+     "CaptioningRNN.sample is not implemented yet (CaptioningRNN has no method sample)"),
+    ("loss_rnn", {"classifiers/rnn.py": "del CaptioningRNN"},
+     "CaptioningRNN() is not implemented yet (classifiers/rnn.py has no CaptioningRNN)"),
+], ids=["(None, None)", "no return", "None in result[0]", "missing function", "missing method",
+        "missing class"])
+def test_unfinished_work_is_named_not_implemented(tmp_path, item, appended, words):
+    result = grade(stage(tmp_path, appended=appended), [item])[item]
+    assert result.score == 0, describe(result)
+    assert result.error is not None and result.error.startswith(words), describe(result)
+    assert "not plain numbers" not in result.error
+
+
+def test_an_exception_about_none_points_at_unfinished_work(tmp_path):
+    placeholder = ("def rnn_backward(dh, cache, use_tanh=True):\n"
+                   "    return None, None, None, None, None")
+    result = grade(stage(tmp_path, appended={"rnn_layers.py": placeholder}), ["loss_rnn"])
+    failed = [check for check in result["loss_rnn"].checks if not check.passed]
+    assert failed, describe(result["loss_rnn"])
+    assert all("'NoneType'" in check.detail and "may still return the template's None"
+               in check.detail for check in failed), describe(result["loss_rnn"])

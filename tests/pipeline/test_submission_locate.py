@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from autograder import submission
+from autograder.build import student_bundle
+from captiondata import locations
 from pipeline_helpers import REFERENCE, reference_submission, write_files, zip_folder
 
 LAYERS, MODEL = "rnn_layers.py", "classifiers/rnn.py"
@@ -82,13 +84,33 @@ def test_missing_path(tmp_path, settings):
 
 @pytest.mark.parametrize("as_zip", [False, True], ids=["folder", "zip"])
 def test_missing_file_costs_only_that_file(tmp_path, settings, as_zip):
-    folder = write_files(tmp_path / "student", {LAYERS: REFERENCE[LAYERS], "rnn.py": b"x = 1\n"})
+    folder = write_files(tmp_path / "student", {LAYERS: REFERENCE[LAYERS],
+                                                "old/rnn.py": b"x = 1\n"})
     found = _located(folder, as_zip, tmp_path, settings.limits)
     assert found.files == {LAYERS: REFERENCE[LAYERS]}
     [problem] = found.problems
     assert "classifiers/rnn.py was not found" in problem
-    assert "found rnn.py, not inside classifiers/" in problem
+    assert "found old/rnn.py, not inside classifiers/" in problem
     assert "score 0" in problem
+
+
+@pytest.mark.parametrize("as_zip", [False, True], ids=["folder", "zip"])
+def test_a_drag_and_drop_upload_of_the_two_files_is_taken(tmp_path, settings, as_zip):
+    folder = write_files(tmp_path / "student", {LAYERS: REFERENCE[LAYERS],
+                                                "rnn.py": REFERENCE[MODEL]})
+    found = _located(folder, as_zip, tmp_path, settings.limits)
+    assert found.problems == []
+    assert found.files == REFERENCE
+
+
+def test_a_loose_rnn_py_is_not_taken_when_two_sit_next_to_rnn_layers(tmp_path, settings):
+    folder = write_files(tmp_path / "student", {LAYERS: REFERENCE[LAYERS],
+                                                "a/rnn_layers.py": REFERENCE[LAYERS],
+                                                "rnn.py": REFERENCE[MODEL],
+                                                "a/rnn.py": REFERENCE[MODEL]})
+    found = submission.locate(folder, settings.limits)
+    assert MODEL not in found.files
+    assert any("classifiers/rnn.py was not found" in problem for problem in found.problems)
 
 
 def test_not_a_zip(tmp_path, settings):
@@ -104,7 +126,95 @@ def test_too_many_entries(tmp_path, settings):
     write_files(folder, {f"junk/{number}.txt": b"" for number in range(10)})
     found = _located(folder, True, tmp_path, _limits(settings, max_zip_entries=5))
     assert found.files == {}
-    assert "12 entries, more than the 5 allowed" in found.problems[0]
+    assert "12 entries" in found.problems[0] and "more than the 5 allowed" in found.problems[0]
+    assert "zip just rnn_layers.py and classifiers/rnn.py" in found.problems[0]
+
+
+def test_the_handout_data_set_does_not_count_against_the_entry_limit(tmp_path, settings):
+    """A zip of the whole handout folder: 2,500 images under datasets/ next to the two files."""
+    folder = reference_submission(tmp_path / "student", "assignment3/assignment")
+    write_files(folder, {f"datasets/embedded/coco_captioning/images/train/{number:05}.png": b""
+                         for number in range(2500)}, "assignment3")
+    write_files(folder, {f"__MACOSX/assignment/._{number}.py": b"" for number in range(100)},
+                "assignment3")
+    write_files(folder, {"datasets/coco_captioning/train2014_vgg16_fc7.h5": b"\0" * (2 << 20)},
+                "assignment3")
+    found = _located(folder, True, tmp_path, _limits(settings, max_zip_entries=50,
+                                                     max_unpacked_mib=1))
+    assert found.problems == []
+    assert found.files == REFERENCE
+
+
+@pytest.mark.skipif(not locations.EMBEDDED_DIR.exists(),
+                    reason="the embedded data set is not built")
+def test_a_zip_of_the_whole_handout_folder_is_graded(tmp_path, settings):
+    """The student bundle as downloaded (data set, notebooks, public tests), the work filled in."""
+    handout = dict(student_bundle.members())
+    handout.update({f"assignment/{name}": data for name, data in REFERENCE.items()})
+    assert len(handout) > settings.limits.max_zip_entries
+    folder = write_files(tmp_path / "student", handout, "rnn_captioning")
+    found = _located(folder, True, tmp_path, settings.limits)
+    assert found.problems == []
+    assert found.files == REFERENCE
+
+
+RENAMINGS = [("rnn_layers (1).py", LAYERS, LAYERS), ("rnn_layers.py.txt", LAYERS, LAYERS),
+             ("RNN_Layers.py", LAYERS, LAYERS), ("classifiers/rnn (2).py", MODEL, MODEL),
+             ("rnn (2).py", MODEL, MODEL)]
+
+
+@pytest.mark.parametrize("as_zip", [False, True], ids=["folder", "zip"])
+@pytest.mark.parametrize("renamed, student_file, expected", RENAMINGS,
+                         ids=[renamed for renamed, _, _ in RENAMINGS])
+def test_a_renamed_file_is_named_for_the_items(tmp_path, settings, as_zip, renamed,
+                                               student_file, expected):
+    other = MODEL if student_file == LAYERS else LAYERS
+    folder = write_files(tmp_path / "student", {renamed: REFERENCE[student_file],
+                                                other: REFERENCE[other]})
+    found = _located(folder, as_zip, tmp_path, settings.limits)
+    assert found.files == {other: REFERENCE[other]}
+    assert found.file_notes == {expected: f"Found `{renamed}`; the grader reads `{expected}`: "
+                                          f"rename it to {Path(expected).name} and resubmit."}
+    [problem] = found.problems
+    assert f"found `{renamed}`" in problem
+
+
+def test_a_folder_nested_1100_levels_deep_is_searched_without_crashing(tmp_path, settings):
+    folder = reference_submission(tmp_path / "student", "assignment")
+    deepest = folder
+    for _ in range(1100):
+        deepest = deepest / "d"
+        os.mkdir(deepest)
+    write_files(deepest, {"notes.txt": b"deep"})
+    try:
+        found = submission.locate(folder, settings.limits)
+    finally:
+        while deepest != folder:
+            (deepest / "notes.txt").unlink(missing_ok=True)
+            os.rmdir(deepest)
+            deepest = deepest.parent
+    assert found.problems == []
+    assert found.files == REFERENCE
+
+
+def test_a_symbolic_link_loop_next_to_the_files_costs_nothing(tmp_path, settings):
+    folder = reference_submission(tmp_path / "student", "assignment")
+    (folder / "assignment" / "loop").symlink_to("loop")
+    (folder / "assignment" / "classifiers" / "rnn_layers (1).py").symlink_to("rnn_layers (1).py")
+    found = submission.locate(folder, settings.limits)
+    assert found.problems == []
+    assert found.files == REFERENCE
+
+
+def test_a_second_copy_under_an_undecodable_name_is_reported_in_text(tmp_path, settings):
+    folder = reference_submission(tmp_path / "student", "assignment")
+    copy = Path(os.fsdecode(bytes(tmp_path / "student") + b"/copy-\xff\xfe"))
+    reference_submission(copy)
+    found = submission.locate(folder, settings.limits)
+    assert found.files == {}
+    text = "\n".join(found.problems)
+    text.encode("utf-8")  # what results.json and the reports need
+    assert "copy-\ufffd\ufffd/rnn_layers.py" in text
 
 
 def test_zip_bomb_by_declared_size(tmp_path, settings):

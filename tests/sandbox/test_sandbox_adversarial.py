@@ -158,7 +158,6 @@ def test_output_is_truncated_without_stalling(runner):
 @pytest.mark.parametrize("source, match", [
     ("class Liar:\n    def __eq__(self, other):\n        return True\nresult = Liar()", "Liar"),
     ("result = 'a string'", "str"),
-    ("result = None", "None"),
     ("import numpy as np\nresult = np.array([object()])", "dtype object"),
     ("import numpy as np\nresult = np.array(['text'])", "dtype <U4"),
     ("import numpy as np\nresult = np.zeros(3, dtype=complex)", "complex128"),
@@ -169,6 +168,15 @@ def test_output_is_truncated_without_stalling(runner):
 ])
 def test_results_that_are_not_plain_numbers(runner, source, match):
     expect("bad_output", runner, source, match=match)
+
+
+@pytest.mark.parametrize("source, match", [
+    ("result = None", "it returned None"),
+    ("result = (None, None)", r"it returned \(None, None\)"),
+    ("result = (1.0, None)", r"None as result\[1\]"),
+])
+def test_the_templates_none_is_not_implemented(runner, source, match):
+    expect("not_implemented", runner, source, match=match)
 
 
 def test_ndarray_subclasses_come_back_as_exact_arrays(runner):

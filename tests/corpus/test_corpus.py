@@ -1,0 +1,92 @@
+"""Submissions written in the styles real students use, graded in the sandbox against a verdict.
+
+Every folder here is one complete submission (``rnn_layers.py`` and
+``classifiers/rnn.py`` in the layout that student uploaded) with a
+``manifest.toml`` that states what a careful instructor would call its fair
+grade, item by item:
+
+- ``about``: the student's style, in one sentence;
+- ``depends_on``: work the verdict relies on that this branch may not have yet
+  (``"childenv"``: the student's packages, interned strings and course package
+  aliases in the child; ``"variant"``: the classic API without ``use_tanh``);
+- ``full``, ``zero``, ``lost``: items expected to earn every point, none, or
+  fewer than all (only the items listed are graded, to keep the run short);
+- ``[hints]``: item = words the hint of one of its failed checks must contain;
+- ``[errors]``: item = words its error (the reason it could not be graded) must contain;
+- ``problems``: words each of the submission's problems must contain, in order (none if absent).
+"""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from autograder import config, grade
+
+CORPUS = Path(__file__).resolve().parent
+VERDICTS = ("full", "zero", "lost")
+PENDING_WORK = {"childenv", "variant"}
+NAMES = sorted(path.parent.name for path in CORPUS.glob("*/manifest.toml"))
+
+
+def manifest(name):
+    """The manifest of one entry, with every item it names checked against grading.toml."""
+    with open(CORPUS / name / "manifest.toml", "rb") as f:
+        document = tomllib.load(f)
+    named = [item for verdict in VERDICTS for item in document.get(verdict, [])]
+    named += [*document.get("hints", {}), *document.get("errors", {})]
+    unknown = sorted(set(named) - set(config.ITEMS))
+    assert not unknown, f"{name}/manifest.toml names unknown items {unknown}"
+    assert set(document["depends_on"]) <= PENDING_WORK, f"{name}/manifest.toml: depends_on"
+    return document
+
+
+def describe(item):
+    """An item's grade and every failed check, for an assertion message."""
+    lines = [f"{item.name}: {item.score:g}/{item.max_score:g} error={item.error}"]
+    lines += [f"  FAIL {check.name}: {check.detail} (hint: {check.hint})"
+              for check in item.checks if not check.passed]
+    return "\n".join(lines)
+
+
+def graded_items(document):
+    """The items a manifest gives a verdict on, in its order."""
+    return [item for verdict in VERDICTS for item in document.get(verdict, [])]
+
+
+def entries():
+    """One parameter per entry; those that train a model (the overfit items) are slow."""
+    return [pytest.param(name, marks=[pytest.mark.slow] if any(
+        item.startswith("overfit") for item in graded_items(manifest(name))) else [])
+        for name in NAMES]
+
+
+def test_the_corpus_is_large_enough():
+    assert len(NAMES) >= 15
+
+
+FAIR = {"full": lambda item: item.score == item.max_score,
+        "zero": lambda item: item.score == 0,
+        "lost": lambda item: item.score < item.max_score}
+
+
+@pytest.mark.parametrize("name", entries())
+def test_entry_earns_its_fair_grade(tmp_path, name):
+    expected = manifest(name)
+    result = grade.grade_submission(CORPUS / name, tmp_path / "out", items=graded_items(expected))
+    graded = {item.name: item for item in result.items}
+    wrong = [f"expected {verdict}; {describe(graded[item])}"
+             for verdict in VERDICTS for item in expected.get(verdict, [])
+             if not FAIR[verdict](graded[item])]
+    for item, words in expected.get("hints", {}).items():
+        hints = [check.hint or "" for check in graded[item].checks if not check.passed]
+        if not any(words in hint for hint in hints):
+            wrong.append(f"expected a hint with {words!r}; {describe(graded[item])}")
+    for item, words in expected.get("errors", {}).items():
+        if words not in (graded[item].error or ""):
+            wrong.append(f"expected an error with {words!r}; {describe(graded[item])}")
+    problems = expected.get("problems", [])
+    if len(result.problems) != len(problems) or not all(
+            words in problem for words, problem in zip(problems, result.problems)):
+        wrong.append(f"expected problems with {problems}, got {result.problems}")
+    assert not wrong, "\n".join(wrong)
