@@ -6,9 +6,8 @@ Every folder here is one complete submission (``rnn_layers.py`` and
 grade, item by item:
 
 - ``about``: the student's style, in one sentence;
-- ``depends_on``: work the verdict relies on that this branch may not have yet
-  (``"childenv"``: the student's packages, interned strings and course package
-  aliases in the child; ``"variant"``: the classic API without ``use_tanh``);
+- ``sigmoid_variant``: false grades the entry as a course with the classic API would
+  (grading.toml's switch off); true or absent, as the repository's grading.toml says;
 - ``full``, ``zero``, ``lost``: items expected to earn every point, none, or
   fewer than all (only the items listed are graded, to keep the run short);
 - ``[hints]``: item = words the hint of one of its failed checks must contain;
@@ -16,16 +15,16 @@ grade, item by item:
 - ``problems``: words each of the submission's problems must contain, in order (none if absent).
 """
 
+import re
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from autograder import config, grade
+from autograder import config, grade, paths
 
 CORPUS = Path(__file__).resolve().parent
 VERDICTS = ("full", "zero", "lost")
-PENDING_WORK = {"childenv", "variant"}
 NAMES = sorted(path.parent.name for path in CORPUS.glob("*/manifest.toml"))
 
 
@@ -37,8 +36,20 @@ def manifest(name):
     named += [*document.get("hints", {}), *document.get("errors", {})]
     unknown = sorted(set(named) - set(config.ITEMS))
     assert not unknown, f"{name}/manifest.toml names unknown items {unknown}"
-    assert set(document["depends_on"]) <= PENDING_WORK, f"{name}/manifest.toml: depends_on"
     return document
+
+
+def settings_for(document, folder):
+    """The settings to grade an entry with: grading.toml's, with the variant switch of the entry."""
+    if document.get("sigmoid_variant", True):
+        return config.load()
+    text = paths.GRADING_TOML.read_text(encoding="utf-8")
+    switched = re.sub(r"(?m)^sigmoid_variant = true$", "sigmoid_variant = false", text)
+    assert switched != text, "grading.toml's sigmoid_variant line changed: update settings_for"
+    (folder / "grading.toml").write_text(switched, encoding="utf-8")
+    settings = config.load(folder / "grading.toml")
+    assert not set(graded_items(document)) - set(settings.items), "an item the switch removes"
+    return settings
 
 
 def describe(item):
@@ -73,7 +84,8 @@ FAIR = {"full": lambda item: item.score == item.max_score,
 @pytest.mark.parametrize("name", entries())
 def test_entry_earns_its_fair_grade(tmp_path, name):
     expected = manifest(name)
-    result = grade.grade_submission(CORPUS / name, tmp_path / "out", items=graded_items(expected))
+    result = grade.grade_submission(CORPUS / name, tmp_path / "out",
+                                    settings_for(expected, tmp_path), items=graded_items(expected))
     graded = {item.name: item for item in result.items}
     wrong = [f"expected {verdict}; {describe(graded[item])}"
              for verdict in VERDICTS for item in expected.get(verdict, [])
