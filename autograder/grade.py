@@ -8,9 +8,10 @@ from pathlib import Path
 
 from . import config, report, submission
 from .report import explain
-from .items import Context, derive_seed, grade_item
+from .items import Context, blocker, derive_seed, grade_item, over_time
 from .results import GradeResult, ItemResult
 from .sandbox import InProcessRunner, SandboxRunner, StudentError
+from .text import inert
 
 RUNNERS = ("sandbox", "inprocess")
 NOTHING_TO_RUN = ("not graded: neither rnn_layers.py nor classifiers/rnn.py could be taken "
@@ -52,6 +53,9 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None)
     Nothing the submission holds or does makes this raise: problems with the
     files, import failures, crashes and timeouts are reported, and a grader bug
     in one item becomes that item's internal error (its traceback goes to stderr).
+    The whole grading gets ``limits.grading_seconds``: once they have passed, the
+    items not yet graded score nothing and say why. An item whose prerequisite
+    (``autograder.items.DEPENDS_ON``) ran out of time or crashed is not run.
     """
     settings = settings or config.load()
     if runner not in RUNNERS:
@@ -60,11 +64,12 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
+    deadline = time.monotonic() + settings.limits.grading_seconds
     found = submission.locate(path, settings.limits)
     seed = derive_seed(settings.seed, found.digest)
     result = GradeResult(submission=found.source, problems=list(found.problems), seed=seed)
     result.items, result.isolation = _grade_items(found, settings, seed, runner, selected,
-                                                  out_dir)
+                                                  out_dir, deadline)
     result.seconds = time.perf_counter() - start
     report.write_reports(result, out_dir, settings)
     return result
@@ -94,29 +99,42 @@ def selected_items(items):
     return tuple(items)
 
 
-def _grade_items(found, settings, seed, kind, selected, out_dir):
+def _grade_items(found, settings, seed, kind, selected, out_dir, deadline):
     """Every item's result, and the runner's isolation, for a located submission."""
     if not found.files:
         return [_ungraded(name, settings, NOTHING_TO_RUN) for name in config.ITEMS], "none"
     with tempfile.TemporaryDirectory(prefix="autograder-", ignore_cleanup_errors=True) as folder:
         staged = submission.stage(found, folder)
         try:
-            with _runner(kind, staged, settings, out_dir) as runner:
+            with _runner(kind, staged, settings, out_dir, deadline) as runner:
                 context = Context(runner, settings, seed)
-                items = [_grade_one(name, context, settings) if name in selected
-                         else _ungraded(name, settings, explain.NOT_SELECTED)
-                         for name in config.ITEMS]
-                return items, runner.isolation
+                graded = {}
+                for name in config.ITEMS:
+                    graded[name] = _next_item(name, selected, context, graded)
+                return list(graded.values()), runner.isolation
         except StudentError as error:
             reason = f"your code could not be loaded: {_describe(error)}"
             return [_ungraded(name, settings, reason) for name in config.ITEMS], "not started"
 
 
-def _runner(kind, staged, settings, out_dir):
+def _next_item(name, selected, context, graded):
+    """The result of item ``name``, graded only when it was selected and can still run."""
+    settings = context.settings
+    if name not in selected:
+        return _ungraded(name, settings, explain.NOT_SELECTED)
+    if context.runner.out_of_time():
+        return _ungraded(name, settings, over_time(settings, "before this item started"))
+    reason = blocker(name, graded)
+    if reason is not None:
+        return _ungraded(name, settings, reason)
+    return _grade_one(name, context, settings)
+
+
+def _runner(kind, staged, settings, out_dir, deadline):
     """A runner of the staged package: isolated, or in this process."""
     if kind == "sandbox":
-        return SandboxRunner(staged, settings, hidden_paths=[out_dir])
-    return InProcessRunner(staged, settings)
+        return SandboxRunner(staged, settings, hidden_paths=[out_dir], deadline=deadline)
+    return InProcessRunner(staged, settings, deadline=deadline)
 
 
 def _grade_one(name, context, settings):
@@ -127,8 +145,8 @@ def _grade_one(name, context, settings):
     except StudentError as error:
         item = _ungraded(name, settings, _describe(error))
     except Exception as error:  # noqa: BLE001 - a grader bug must not lose the other items
-        print(f"autograder: internal error while grading {name}:\n{traceback.format_exc()}",
-              file=sys.stderr)
+        print(f"autograder: internal error while grading {name}:\n"
+              f"{inert(traceback.format_exc())}", file=sys.stderr)
         item = _ungraded(name, settings,
                          f"internal error of the grader, not of your code ({type(error).__name__}"
                          f": {error}); tell the course staff, who can regrade once it is fixed")

@@ -14,9 +14,9 @@ import signal
 import subprocess
 import time
 
+from ..text import cut_bytes
 from . import protocol
 
-OUTPUT_LIMIT = 8192
 PIPE_BYTES = 1 << 20
 POLL_INTERVAL = 0.1
 EXIT_GRACE_SECONDS = 0.5
@@ -44,9 +44,12 @@ class Child:
     build : callable
         ``build((request_fd, reply_fd)) -> (argv, env, cwd)``, given the descriptors
         as the child will see them.
+    output_limit : int
+        Bytes of output kept between two ``take_output`` calls (``limits.output_bytes``);
+        the rest is counted, not stored.
     """
 
-    def __init__(self, build):
+    def __init__(self, build, output_limit):
         request_read, self._request = os.pipe()
         self._reply, reply_write = os.pipe()
         self._output, output_write = os.pipe()
@@ -74,6 +77,7 @@ class Child:
         self._exited = False
         self._captured = bytearray()
         self._dropped = 0
+        self._output_limit = output_limit
 
     def exchange(self, buffers, deadline, caps):
         """Send one message and receive the reply.
@@ -124,16 +128,14 @@ class Child:
         return protocol.unpack(header, payload, caps)
 
     def take_output(self):
-        """What the child printed since the last call, decoded, at most ``OUTPUT_LIMIT`` bytes.
+        """What the child printed since the last call, decoded, cut to the output limit.
 
         Returns
         -------
         str
         """
         self._drain()
-        text = self._captured.decode("utf-8", errors="replace")
-        if self._dropped:
-            text += f"\n[... {self._dropped} more bytes of output not shown]\n"
+        text = cut_bytes(bytes(self._captured), self._output_limit, self._dropped)
         self._captured, self._dropped = bytearray(), 0
         return text
 
@@ -238,7 +240,7 @@ class Child:
                 return
 
     def _drain(self):
-        """Read all pending output without blocking, keeping the first OUTPUT_LIMIT bytes."""
+        """Read all pending output without blocking, keeping the first output_limit bytes."""
         while True:
             try:
                 chunk = os.read(self._output, 1 << 16)
@@ -250,7 +252,7 @@ class Child:
                 except KeyError:
                     pass
                 return
-            room = max(OUTPUT_LIMIT - len(self._captured), 0)
+            room = max(self._output_limit - len(self._captured), 0)
             self._captured += chunk[:room]
             self._dropped += len(chunk) - min(room, len(chunk))
 
