@@ -264,7 +264,14 @@ class _Runner:
         request = {"op": "train", "handle": handle, "data": dict(data),
                    "solver_kwargs": dict(solver_kwargs), "iterations": int(iterations),
                    "seed": None if seed is None else seed % NP_RANDOM_SEEDS}
-        return self._request(request, timeout, "training")
+        reply = self._request(request, timeout, "training")
+        if (type(reply) is not tuple or len(reply) != 2 or type(reply[1]) is not dict
+                or type(reply[0]) is not np.ndarray or reply[0].dtype != np.float64
+                or reply[0].ndim != 1 or reply[0].size > iterations):
+            raise StudentError("bad_output", "the reply to training is not a history of at most "
+                                             f"{iterations} float64 losses and a dict of "
+                                             "parameters")
+        return reply
 
     def drop(self, *handles):
         """Forget kept objects (handles lost in a restart are skipped).
