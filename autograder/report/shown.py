@@ -3,8 +3,8 @@
 The writers (JSON, Markdown, HTML) render :func:`shown` of a result, never the
 result itself, so none of them can copy a terminal escape or megabytes of a
 submission's text into a report. Each text is cut to ``limits.output_bytes``;
-an item's explanation as a whole gets ``ITEM_BUDGET`` such texts, after which
-its further check details are replaced by a note saying so.
+the checks of an item together get ``ITEM_BUDGET`` such texts, after which
+their further details are replaced by a note saying so (and their hints left out).
 """
 
 import dataclasses
@@ -12,7 +12,7 @@ import dataclasses
 from ..text import inert, truncated
 
 ITEM_BUDGET = 4
-OVER_BUDGET = "[not shown: this item's explanation reached the report's size limit]"
+OVER_BUDGET = "[not shown: the explanation of this item reached the size limit of a report]"
 
 
 def shown(result, limit):
@@ -45,7 +45,7 @@ def _problems(problems, limit):
     kept, used = [], 0
     for problem in problems:
         text = _text(problem, limit)
-        used += len(text.encode("utf-8", errors="surrogatepass"))
+        used += _size(text)
         if used > limit and kept:
             kept.append(f"[... {len(problems) - len(kept)} more problems not shown]")
             break
@@ -55,16 +55,21 @@ def _problems(problems, limit):
 
 def _item(item, limit):
     """An item with its error, output, traceback and check texts inert and bounded."""
-    budget = ITEM_BUDGET * limit
     error = None if item.error is None else _text(item.error, limit)
     output, grader_traceback = _text(item.output, limit), _text(item.grader_traceback, limit)
-    budget -= sum(len(text or "") for text in (error, output, grader_traceback))
+    budget = ITEM_BUDGET * limit
     checks = []
     for check in item.checks:
-        detail = _text(check.detail, limit) if budget > 0 else OVER_BUDGET
-        hint = None if check.hint is None else _text(check.hint, limit)
-        budget -= len(detail) + len(hint or "")
+        detail, hint = OVER_BUDGET, None
+        if budget > 0:
+            detail = _text(check.detail, limit)
+            hint = None if check.hint is None else _text(check.hint, limit)
+            budget -= _size(detail) + _size(hint or "")
         checks.append(dataclasses.replace(check, name=_text(check.name, limit), detail=detail,
                                           hint=hint))
     return dataclasses.replace(item, error=error, output=output,
                                grader_traceback=grader_traceback, checks=checks)
+
+
+def _size(text):
+    return len(text.encode("utf-8", errors="surrogatepass"))
