@@ -1,7 +1,10 @@
 """Grade one submission end to end: locate, stage, run every item in one runner, write reports."""
 
+import contextlib
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -68,8 +71,9 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None)
     found = submission.locate(path, settings.limits)
     seed = derive_seed(settings.seed, found.digest)
     result = GradeResult(submission=found.source, problems=list(found.problems), seed=seed)
-    result.items, result.isolation = _grade_items(found, settings, seed, runner, selected,
-                                                  out_dir, deadline)
+    with _terminated_as_exit():
+        result.items, result.isolation = _grade_items(found, settings, seed, runner, selected,
+                                                      out_dir, deadline)
     result.seconds = time.perf_counter() - start
     report.write_reports(result, out_dir, settings)
     return result
@@ -115,6 +119,29 @@ def _grade_items(found, settings, seed, kind, selected, out_dir, deadline):
         except StudentError as error:
             reason = f"your code could not be loaded: {_describe(error)}"
             return [_ungraded(name, settings, reason) for name in config.ITEMS], "not started"
+
+
+@contextlib.contextmanager
+def _terminated_as_exit():
+    """While grading, SIGTERM raises SystemExit(143), so the child is killed and the
+    temporary folders removed on the way out (like Ctrl-C's KeyboardInterrupt).
+
+    Only in the main thread, and only where SIGTERM still has its default action (a
+    caller's own handler is left alone).
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _exit_on_signal(number, frame):
+    raise SystemExit(128 + number)
 
 
 def _next_item(name, selected, context, graded):

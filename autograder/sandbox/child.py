@@ -2,9 +2,11 @@
 
 The child gets three pipes: requests (it reads), replies (it writes) and output (its
 stdout and stderr together). The grader writes and reads without blocking past a
-deadline, keeps draining the output while it waits (so a chatty child never stalls),
-and, when it is done with the child, kills the jail's PID 1 (which takes the whole PID
-namespace with it) and then the child's whole process group.
+deadline, and keeps draining the output while it waits (so a chatty child never stalls).
+The command runs under ``reaper.py``, a child subreaper that holds a fourth pipe, the
+lifeline: when the grader is done with the child it closes the lifeline (as the kernel
+does when the grader itself ends, however), and the reaper kills the command and every
+process it started, daemons and the jail's PID namespace included, before it exits.
 """
 
 import fcntl
@@ -12,7 +14,9 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 from ..text import cut_bytes
 from . import protocol
@@ -20,6 +24,8 @@ from . import protocol
 PIPE_BYTES = 1 << 20
 POLL_INTERVAL = 0.1
 EXIT_GRACE_SECONDS = 0.5
+REAP_SECONDS = 10.0
+REAPER = Path(__file__).with_name("reaper.py")
 SIGNAL_NOTES = {
     signal.SIGKILL: "killed: out of memory, or stopped from outside",
     signal.SIGXCPU: "over its CPU time limit",
@@ -53,17 +59,20 @@ class Child:
         request_read, self._request = os.pipe()
         self._reply, reply_write = os.pipe()
         self._output, output_write = os.pipe()
+        lifeline_read, self._lifeline = os.pipe()
         try:
             argv, env, cwd = build((request_read, reply_write))
+            reaper = [sys.executable, "-I", "-S", "-B", str(REAPER), str(lifeline_read), "--"]
             self.process = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write,
-                pass_fds=(request_read, reply_write), start_new_session=True, env=env, cwd=cwd)
+                reaper + argv, stdin=subprocess.DEVNULL, stdout=output_write,
+                stderr=output_write, pass_fds=(request_read, reply_write, lifeline_read),
+                start_new_session=True, env=env, cwd=cwd)
         except BaseException:
-            for fd in (self._request, self._reply, self._output):
+            for fd in (self._request, self._reply, self._output, self._lifeline):
                 os.close(fd)
             raise
         finally:
-            for fd in (request_read, reply_write, output_write):
+            for fd in (request_read, reply_write, output_write, lifeline_read):
                 os.close(fd)
         for fd in (self._request, self._reply, self._output):
             os.set_blocking(fd, False)
@@ -140,7 +149,12 @@ class Child:
         return text
 
     def kill(self):
-        """Kill the child (its PID namespace and process group), reap it, close the pipes.
+        """Kill the child and everything it started, reap it, close the pipes.
+
+        Closing the lifeline makes the reaper kill the command (``unshare`` first, so
+        it prints no complaint of its own into the student's output) and every process
+        below it; it exits once none is left. Should the reaper itself be gone or stuck,
+        its process group is killed instead.
 
         Returns
         -------
@@ -153,34 +167,17 @@ class Child:
             fate = describe_exit(code)
         except subprocess.TimeoutExpired:
             fate = "still running (stopped by the grader)"
-        children = [(pid, _pidfd(pid)) for pid in self._children()]
-        # The started process first: ``unshare`` would otherwise see its child die of
-        # SIGKILL and print a complaint of its own into the student's output.
-        _kill(os.kill, self.process.pid)
-        for pid, _ in children:
-            _kill(os.kill, pid)
-        for _, pidfd in children:
-            _await_end(pidfd, EXIT_GRACE_SECONDS)
-        _kill(os.killpg, self.process.pid)
-        self.process.wait()
+        os.close(self._lifeline)
+        try:
+            self.process.wait(REAP_SECONDS)
+        except subprocess.TimeoutExpired:
+            _kill(os.killpg, self.process.pid)
+            self.process.wait()
         self._drain()
         for fd in (self._request, self._reply, self._output, self._pidfd):
             if fd is not None:
                 os.close(fd)
         return fate
-
-    def _children(self):
-        """Host pids of the started process's children (the jail's PID 1, if any).
-
-        Killing PID 1 of a PID namespace kills everything in it; PID 1 has ended
-        only once the rest is gone.
-        """
-        pid = self.process.pid
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as file:
-                return [int(child) for child in file.read().split()]
-        except OSError:
-            return []
 
     def _write(self, views, deadline):
         while True:
@@ -301,11 +298,3 @@ def _pidfd(pid):
         return None
 
 
-def _await_end(pidfd, seconds):
-    """Wait up to ``seconds`` for the process of ``pidfd`` to end, then close ``pidfd``."""
-    if pidfd is None:
-        return
-    poller = select.poll()
-    poller.register(pidfd, select.POLLIN)
-    poller.poll(seconds * 1000)
-    os.close(pidfd)

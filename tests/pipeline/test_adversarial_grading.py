@@ -7,6 +7,8 @@ attack does not touch must stay intact.
 
 import dataclasses
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -286,3 +288,97 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
         assert not any(character in text for character in "\x1b\x07\r\u202e")
     assert "\\x1b[31mred\\r\\u202eevil" in completed.stdout
     assert "\\\\x1b[1mbold" in (out / "results.json").read_text(encoding="utf-8")
+
+
+FORK_BOMB_MARKER = "927"
+FORK_BOMB = f"""
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    import os, time
+    while True:
+        try:
+            if os.fork() == 0:
+                try:
+                    os.setsid()
+                    os.execv("/bin/sleep", ["sleep", "{FORK_BOMB_MARKER}"])
+                finally:
+                    os._exit(1)
+        except OSError:
+            time.sleep(0.01)
+"""
+
+
+def _marked(marker):
+    """Pids of the processes on this machine that run ``sleep <marker>``."""
+    wanted = f"sleep\0{marker}\0".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as file:
+                if file.read() == wanted:
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def _await(condition, seconds):
+    """Whether ``condition()`` became true within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_nothing_outlives_a_stopped_grader(tmp_path, number):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    grader = subprocess.Popen(
+        [sys.executable, "-m", "autograder", "grade",
+         str(_hostile_submission(tmp_path, FORK_BOMB)), "--out", str(tmp_path / "out"),
+         "--items", "rnn_step_forward"],
+        cwd=paths.REPO_ROOT, env=os.environ | {"TMPDIR": str(scratch)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _await(lambda: len(_marked(FORK_BOMB_MARKER)) > 5, 120), "the bomb never ran"
+        grader.send_signal(number)
+        assert grader.wait(60) != 0
+    finally:
+        grader.kill()
+        grader.wait()
+    assert _await(lambda: not _marked(FORK_BOMB_MARKER), 5), _marked(FORK_BOMB_MARKER)
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_daemon_cannot_outlive_an_unisolated_grading(tmp_path):
+    # Without unshare on the PATH, the grader falls back to the "none" mode, in which a
+    # double-forked daemon is neither in a PID namespace nor in the child's session.
+    out = tmp_path / "out"
+    code = f"""
+import os as _os, time as _time
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    if _os.fork() == 0:
+        _os.setsid()
+        if _os.fork() == 0:
+            _time.sleep(3)
+            with open({str(out / "results.json")!r}, "w") as file:
+                file.write('{{"score": 100, "tests": []}}')
+            _os.execv("/bin/sleep", ["sleep", "{FORK_BOMB_MARKER}1"])
+        _os._exit(0)
+    _time.sleep(0.5)
+    return prev_h, None
+"""
+    completed = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(_hostile_submission(tmp_path, code)),
+         "--out", str(out), "--items", "rnn_step_forward"],
+        cwd=paths.REPO_ROOT, env=os.environ | {"PATH": str(tmp_path / "no-tools")},
+        capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert document["extra_data"]["isolation"].startswith("none")
+    time.sleep(5)
+    assert json.loads((out / "results.json").read_text(encoding="utf-8")) == document
+    assert document["score"] == 0 and not _marked(f"{FORK_BOMB_MARKER}1")
