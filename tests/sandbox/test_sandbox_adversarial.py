@@ -2,6 +2,7 @@
 never harms the grader or the next call."""
 
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -249,3 +250,37 @@ def test_a_closed_runner_refuses_calls(root):
     sandboxed.close()
     with pytest.raises(RuntimeError, match="closed"):
         still_works(sandboxed)
+
+
+def test_a_reply_larger_than_its_request_explains_is_refused_unread(root):
+    # The child's own checks are bypassed: the grader's cap must hold by itself.
+    source = """
+        import numpy as np
+        from gradersandbox import dispatch
+        dispatch.to_plain = lambda value, caps, where="", depth=0: value
+        result = np.zeros(4_000_000)
+    """
+    with SandboxRunner(root, SETTINGS) as sandboxed:
+        with pytest.raises(StudentError, match="refused unread: it is larger than its request "
+                                               "can explain") as caught:
+            run(sandboxed, source, np.zeros(1000))
+        assert caught.value.kind == "bad_output"
+        still_works(sandboxed)
+        # a result the request explains (shaped like an input) still comes back
+        big = np.arange(300_000.0)
+        np.testing.assert_array_equal(run(sandboxed, "result = args[0] * 2", big), big * 2)
+
+
+def test_dropping_an_object_runs_none_of_its_code(runner):
+    source = """
+        import time
+        class Slow:
+            def __del__(self):
+                time.sleep(30)
+        result = (1, Slow())
+    """
+    _, kept = runner.call("rnn_layers.run_code", textwrap.dedent(source), keep=(1,))
+    start = time.monotonic()
+    runner.drop(kept)
+    still_works(runner)
+    assert time.monotonic() - start < 5
