@@ -113,7 +113,7 @@ def grade_item(name, ctx):
     except Exception as error:  # a grader bug must not cost the other items their grades
         result.error = str(grader_problem(f"{type(error).__name__}: {error}"))
         result.grader_traceback = traceback.format_exc()
-    if result.error is not None and ctx.runner.out_of_time():
+    if result.stopped == "timeout" and ctx.runner.out_of_time():
         result.error, result.stopped = over_time(ctx.settings, "while this item ran"), None
     result.output = truncated(result.output + ctx.runner.output(),
                               ctx.settings.limits.output_bytes)
