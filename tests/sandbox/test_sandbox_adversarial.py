@@ -271,7 +271,7 @@ def test_a_reply_larger_than_its_request_explains_is_refused_unread(root):
         np.testing.assert_array_equal(run(sandboxed, "result = args[0] * 2", big), big * 2)
 
 
-def test_dropping_an_object_runs_none_of_its_code(runner):
+def test_dropping_an_object_runs_none_of_its_code(root):
     source = """
         import time
         class Slow:
@@ -279,8 +279,9 @@ def test_dropping_an_object_runs_none_of_its_code(runner):
                 time.sleep(30)
         result = (1, Slow())
     """
-    _, kept = runner.call("rnn_layers.run_code", textwrap.dedent(source), keep=(1,))
-    start = time.monotonic()
-    runner.drop(kept)
-    still_works(runner)
-    assert time.monotonic() - start < 5
+    with SandboxRunner(root, SETTINGS) as sandboxed:
+        _, kept = sandboxed.call("rnn_layers.run_code", textwrap.dedent(source), keep=(1,))
+        start = time.monotonic()
+        sandboxed.drop(kept)
+        still_works(sandboxed)
+        assert time.monotonic() - start < 5
