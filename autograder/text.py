@@ -11,7 +11,6 @@ much was left out.
 
 import re
 
-KEPT_CONTROLS = "\n\t"
 # C0 and C1 controls, DEL, and the bidirectional embedding, override and isolate marks.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
