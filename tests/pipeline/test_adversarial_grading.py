@@ -382,3 +382,32 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
     time.sleep(5)
     assert json.loads((out / "results.json").read_text(encoding="utf-8")) == document
     assert document["score"] == 0 and not _marked(f"{FORK_BOMB_MARKER}1")
+
+
+def test_a_flood_of_text_keeps_the_reports_small(tmp_path, settings):
+    # grads with thousands of long extra keys: every message listing them would be huge
+    code = """
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    print("flood " * 200_000)
+    raise ValueError("flood " * 200_000)
+"""
+    model = (paths.SOLUTIONS_DIR / "classifiers" / "rnn.py").read_text(encoding="utf-8")
+    model += '''
+
+def _flooded_loss(self, features, captions):
+    return 0.0, {f"extra_gradient_{number:06d}_" + "x" * 40: np.zeros(())
+                 for number in range(8000)}
+
+
+CaptioningRNN.loss = _flooded_loss
+'''
+    folder = _hostile_submission(tmp_path, code)
+    (folder / "classifiers" / "rnn.py").write_text(model, encoding="utf-8")
+    out = tmp_path / "out"
+    result = grade.grade_submission(folder, out, items=("rnn_step_forward", "loss_rnn"))
+    assert not any(item.passed for item in result.items if item.checks)
+    limit = settings.limits.output_bytes
+    for name in ("report.md", "report.html", "results.json"):
+        size = (out / name).stat().st_size
+        assert size < 2 * 12 * limit, (name, size)  # two items' bounded explanations
+        assert "more bytes not shown]" in (out / name).read_text(encoding="utf-8"), name
