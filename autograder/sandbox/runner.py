@@ -577,10 +577,9 @@ class SandboxRunner(_Runner):
         if self._closed:
             raise RuntimeError("this SandboxRunner is closed; create a new one")
         if self.out_of_time():
-            raise StudentError("timeout", f"{what} was not started: the grading's total time "
-                                          "limit has passed")
+            raise _past_deadline(what)
         if self._child is None:
-            self._start(self._mode)
+            self._restart(what)
         seconds = self._default_timeout if timeout is None else timeout
         buffers = protocol.dumps(request, self._request_caps)
         try:
@@ -599,6 +598,15 @@ class SandboxRunner(_Runner):
         except protocol.ProtocolError as error:
             self._lose_child()
             raise _refused(what, error) from None
+
+    def _restart(self, what):
+        """Start a new child for ``what``; one the grading's deadline cut short is a StudentError."""
+        try:
+            self._start(self._mode)
+        except SandboxError:
+            if self.out_of_time():
+                raise _past_deadline(what) from None
+            raise
 
     def _bounded(self, deadline):
         """``deadline``, or the grading's deadline when that comes first."""
@@ -619,6 +627,12 @@ def _student_error(error, what):
             or not all(type(error.get(key)) is str for key in ("message", "details"))):
         return StudentError("bad_output", f"the child's error reply to {what} is malformed")
     return StudentError(error["kind"], error["message"], error["details"])
+
+
+def _past_deadline(what):
+    """The StudentError of a call the grading's total time limit did not let start."""
+    return StudentError("timeout", f"{what} was not started: the grading's total time limit "
+                                   "has passed")
 
 
 def _refused(what, error):
