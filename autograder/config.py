@@ -67,12 +67,15 @@ class Limits:
 
     time_multiple: float
     time_allowance_seconds: float
+    grading_seconds: float
     cpu_seconds: int
     address_space_mib: int
     max_processes: int
     max_file_size_mib: int
     max_array_elements: int
     max_message_mib: int
+    reply_allowance_mib: int
+    output_bytes: int
     max_zip_entries: int
     max_unpacked_mib: int
 

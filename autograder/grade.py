@@ -1,16 +1,20 @@
 """Grade one submission end to end: locate, stage, run every item in one runner, write reports."""
 
+import contextlib
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
 
 from . import config, report, submission
 from .report import explain
-from .items import Context, derive_seed, grade_item
+from .items import Context, blocker, derive_seed, grade_item, over_time
 from .results import GradeResult, ItemResult
 from .sandbox import InProcessRunner, SandboxRunner, StudentError
+from .text import inert
 
 RUNNERS = ("sandbox", "inprocess")
 NOTHING_TO_RUN = ("not graded: neither rnn_layers.py nor classifiers/rnn.py could be taken "
@@ -55,6 +59,9 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None,
     Nothing the submission holds or does makes this raise: problems with the
     files, import failures, crashes and timeouts are reported, and a grader bug
     in one item becomes that item's internal error (its traceback goes to stderr).
+    The whole grading gets ``limits.grading_seconds``: once they have passed, the
+    items not yet graded score nothing and say why. An item whose prerequisite
+    (``autograder.items.DEPENDS_ON``) ran out of time or crashed is not run.
     """
     settings = settings or config.load()
     if runner not in RUNNERS:
@@ -63,11 +70,13 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None,
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
+    deadline = time.monotonic() + settings.limits.grading_seconds
     found = submission.locate(path, settings.limits)
     seed = derive_seed(settings.seed, found.digest)
     result = GradeResult(submission=found.source, problems=list(found.problems), seed=seed)
-    result.items, result.isolation = _grade_items(found, settings, seed, runner, selected,
-                                                  out_dir, on_item)
+    with _terminated_as_exit():
+        result.items, result.isolation = _grade_items(found, settings, seed, runner, selected,
+                                                      out_dir, deadline, on_item)
     result.seconds = time.perf_counter() - start
     report.write_reports(result, out_dir, settings)
     return result
@@ -98,29 +107,65 @@ def selected_items(items, settings):
     return tuple(items)
 
 
-def _grade_items(found, settings, seed, kind, selected, out_dir, on_item):
+def _grade_items(found, settings, seed, kind, selected, out_dir, deadline, on_item):
     """Every item's result, and the runner's isolation, for a located submission."""
     if not found.files:
         return [_ungraded(name, settings, NOTHING_TO_RUN) for name in settings.items], "none"
     with tempfile.TemporaryDirectory(prefix="autograder-", ignore_cleanup_errors=True) as folder:
         staged = submission.stage(found, folder)
         try:
-            with _runner(kind, staged, settings, out_dir) as runner:
+            with _runner(kind, staged, settings, out_dir, deadline) as runner:
                 context = Context(runner, settings, seed, tuple(found.file_notes.values()))
-                items = [_grade_one(name, context, settings, on_item) if name in selected
-                         else _ungraded(name, settings, explain.NOT_SELECTED)
-                         for name in settings.items]
-                return items, runner.isolation
+                graded = {}
+                for name in settings.items:
+                    graded[name] = _next_item(name, selected, context, graded, on_item)
+                return list(graded.values()), runner.isolation
         except StudentError as error:
             reason = f"your code could not be loaded: {_describe(error)}"
             return [_ungraded(name, settings, reason) for name in settings.items], "not started"
 
 
-def _runner(kind, staged, settings, out_dir):
+@contextlib.contextmanager
+def _terminated_as_exit():
+    """While grading, SIGTERM raises SystemExit(143), so the child is killed and the
+    temporary folders removed on the way out (like Ctrl-C's KeyboardInterrupt).
+
+    Only in the main thread, and only where SIGTERM still has its default action (a
+    caller's own handler is left alone).
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _exit_on_signal(number, frame):
+    raise SystemExit(128 + number)
+
+
+def _next_item(name, selected, context, graded, on_item):
+    """The result of item ``name``, graded only when it was selected and can still run."""
+    settings = context.settings
+    if name not in selected:
+        return _ungraded(name, settings, explain.NOT_SELECTED)
+    if context.runner.out_of_time():
+        return _ungraded(name, settings, over_time(settings, "before this item started"))
+    reason = blocker(name, graded)
+    if reason is not None:
+        return _ungraded(name, settings, reason)
+    return _grade_one(name, context, settings, on_item)
+
+
+def _runner(kind, staged, settings, out_dir, deadline):
     """A runner of the staged package: isolated, or in this process."""
     if kind == "sandbox":
-        return SandboxRunner(staged, settings, hidden_paths=[out_dir])
-    return InProcessRunner(staged, settings)
+        return SandboxRunner(staged, settings, hidden_paths=[out_dir], deadline=deadline)
+    return InProcessRunner(staged, settings, deadline=deadline)
 
 
 def _grade_one(name, context, settings, on_item):
@@ -131,8 +176,8 @@ def _grade_one(name, context, settings, on_item):
     except StudentError as error:
         item = _ungraded(name, settings, _describe(error))
     except Exception as error:  # noqa: BLE001 - a grader bug must not lose the other items
-        print(f"autograder: internal error while grading {name}:\n{traceback.format_exc()}",
-              file=sys.stderr)
+        print(f"autograder: internal error while grading {name}:\n"
+              f"{inert(traceback.format_exc())}", file=sys.stderr)
         item = _ungraded(name, settings,
                          f"internal error of the grader, not of your code ({type(error).__name__}"
                          f": {error}); tell the course staff, who can regrade once it is fixed")

@@ -53,6 +53,10 @@ class ItemResult:
         The training curve of an overfit item, drawn into the report.
     seconds : float
         Wall-clock time the item took.
+    stopped : {'timeout', 'crash'} or None
+        Set when the student's code did not return during this item: it ran out of
+        time, or its process died. Items built on this one's functions are then not
+        graded (``autograder.items.DEPENDS_ON``).
     """
 
     name: str
@@ -63,6 +67,7 @@ class ItemResult:
     grader_traceback: str = ""
     loss_history: list | None = None
     seconds: float = 0.0
+    stopped: str | None = None
 
     @property
     def score(self):

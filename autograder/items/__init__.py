@@ -8,6 +8,8 @@ when grading.toml turns the variant off).
 ``ctx.runner`` (a sandbox runner on the staged submission) and returns its
 :class:`~autograder.results.ItemResult`. Nothing the student's code does makes
 it raise: failures become the item's ``error`` or failed checks with a message.
+``blocker(name, graded)`` names the item whose functions ``name`` runs and that
+already ran out of time or crashed: such an item is then not graded at all.
 """
 
 import hashlib
@@ -17,12 +19,32 @@ from dataclasses import dataclass
 
 from .. import config, inputs
 from ..results import ItemResult
+from ..text import truncated
 from . import layers, model, overfit, sample
 from .engine import ItemGrading
 from .student import ItemError, grader_problem
 
 GRADERS = layers.GRADERS | model.GRADERS | sample.GRADERS | overfit.GRADERS
-OUTPUT_LIMIT = 4000
+# The items whose student functions each item runs, directly (a backward item calls the
+# forward function for its cache) or as SPEC.md builds them (rnn_forward on the step
+# function, CaptioningRNN.loss on the embedding and the recurrence, training on the loss).
+DEPENDS_ON = {
+    "rnn_step_backward": ("rnn_step_forward",),
+    "rnn_forward": ("rnn_step_forward",),
+    "rnn_backward": ("rnn_forward", "rnn_step_backward"),
+    "word_embedding_backward": ("word_embedding_forward",),
+    "lstm_step_backward": ("lstm_step_forward",),
+    "lstm_forward": ("lstm_step_forward",),
+    "lstm_backward": ("lstm_forward", "lstm_step_backward"),
+    "loss_rnn": ("word_embedding_backward", "rnn_backward"),
+    "loss_lstm": ("word_embedding_backward", "lstm_backward"),
+    "sample_rnn": ("rnn_step_forward",),
+    "sample_lstm": ("lstm_step_forward",),
+    "overfit_rnn": ("loss_rnn",),
+    "overfit_lstm": ("loss_lstm",),
+    "sigmoid_variant": ("loss_rnn",),
+}
+STOPPED = {"timeout": "ran out of time", "crash": "crashed the process running your code"}
 
 
 @dataclass
@@ -95,16 +117,76 @@ def grade_item(name, ctx):
         grading.finish()
     except ItemError as error:
         result.error = str(error)
+        result.stopped = error.stopped
     except Exception as error:  # a grader bug must not cost the other items their grades
         result.error = str(grader_problem(f"{type(error).__name__}: {error}"))
         result.grader_traceback = traceback.format_exc()
-    result.output = _truncate(result.output + ctx.runner.output())
+    if result.stopped == "timeout" and ctx.runner.out_of_time():
+        result.error, result.stopped = over_time(ctx.settings, "while this item ran"), None
+    result.output = truncated(result.output + ctx.runner.output(),
+                              ctx.settings.limits.output_bytes)
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _truncate(text):
-    """At most OUTPUT_LIMIT characters of ``text``, saying so when cut."""
-    if len(text) <= OUTPUT_LIMIT:
-        return text
-    return text[:OUTPUT_LIMIT] + f"\n... ({len(text) - OUTPUT_LIMIT} more characters not shown)"
+def over_time(settings, when):
+    """Why an item scored nothing when the grading's total time limit passed ``when``.
+
+    Parameters
+    ----------
+    settings : autograder.config.Settings
+    when : str
+        E.g. ``"while this item ran"``.
+
+    Returns
+    -------
+    str
+    """
+    return (f"not graded to the end: the whole grading's time limit of "
+            f"{settings.limits.grading_seconds:g} s (limits.grading_seconds) passed {when}. "
+            "Look for the item that took far longer than the others: its time ran into the "
+            "items after it.")
+
+
+def prerequisites(name):
+    """Every item whose functions item ``name`` runs, directly or through another item.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    list of str
+        In the order of ``config.ITEMS``.
+    """
+    found, pending = set(), list(DEPENDS_ON.get(name, ()))
+    while pending:
+        item = pending.pop()
+        if item not in found:
+            found.add(item)
+            pending.extend(DEPENDS_ON.get(item, ()))
+    return [item for item in config.ITEMS if item in found]
+
+
+def blocker(name, graded):
+    """Why item ``name`` need not run: a prerequisite's code ran out of time or crashed.
+
+    Parameters
+    ----------
+    name : str
+    graded : dict of str to ItemResult
+        The items graded so far in this grading.
+
+    Returns
+    -------
+    str or None
+        The reason, naming the item that stopped; None when ``name`` should run.
+    """
+    for item in prerequisites(name):
+        result = graded.get(item)
+        if result is not None and result.stopped in STOPPED:
+            return (f"not graded: it runs the functions of {item}, whose code "
+                    f"{STOPPED[result.stopped]} (see {item}); fix that first, and this item "
+                    "will be graded again")
+    return None

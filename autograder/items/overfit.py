@@ -76,6 +76,24 @@ def solver_kwargs(overfit, cell_type):
             "num_epochs": overfit.num_epochs}
 
 
+def iterations(settings, count):
+    """How many iterations ``CaptioningSolver.train`` runs (one loss each).
+
+    Parameters
+    ----------
+    settings : dict
+        CaptioningSolver keyword arguments (:func:`solver_kwargs`).
+    count : int
+        Training captions.
+
+    Returns
+    -------
+    int
+        ``num_epochs`` times ``max(count // batch_size, 1)``, as the solver counts them.
+    """
+    return settings["num_epochs"] * max(count // settings["batch_size"], 1)
+
+
 def reference_seconds(kwargs, params, word_to_idx, data, overfit, seed):
     """Time the reference needs for the whole training, from one timed epoch.
 
@@ -164,7 +182,8 @@ def train_program(runner, word_to_idx, kwargs, params, data, settings, seed):
     """
     model = runner.new(MODEL, word_to_idx, **kwargs)
     runner.set_params(model, params)
-    history, trained = runner.train(model, data, settings, seed=seed)
+    count = len(data["train_captions"])
+    history, trained = runner.train(model, data, settings, iterations(settings, count), seed=seed)
     runner.drop(model)
     return {"history": history, "params": trained}
 

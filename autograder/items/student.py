@@ -18,7 +18,19 @@ NONE_NOTE = ("(a None stood where a value belongs: a function this calls may sti
 
 
 class ItemError(Exception):
-    """The item cannot be graded at all; the message says why and what to do."""
+    """The item cannot be graded at all; the message says why and what to do.
+
+    Parameters
+    ----------
+    message : str
+    stopped : {'timeout', 'crash'} or None
+        Set when the student's code did not return: it ran out of time, or its
+        process died (see ``autograder.results.ItemResult.stopped``).
+    """
+
+    def __init__(self, message, stopped=None):
+        super().__init__(message)
+        self.stopped = stopped
 
 
 class OutputError(Exception):
@@ -133,11 +145,12 @@ class StudentFailure(Exception):
         if error.kind == "timeout":
             raise ItemError(f"{call} was stopped after {self.runner.timeout:.1f} s; the reference "
                             f"does the same work in {self.runner.reference_seconds:.2f} s. Look "
-                            "for a loop that runs far more often than it should (or never ends).")
+                            "for a loop that runs far more often than it should (or never ends).",
+                            stopped="timeout")
         if error.kind == "crash":
             raise ItemError(f"{call} crashed the process running your code ({error.message}). "
                             "Look for runaway memory use or a call that ends the process."
-                            f"{details}")
+                            f"{details}", stopped="crash")
         if error.kind == "bad_output":
             return Raised("bad_output", f"{call} returned something that is not plain numbers: "
                                         f"{error.message}")
@@ -192,13 +205,14 @@ class StudentRunner:
                         timeout=self.timeout)
 
     def set_params(self, handle, params):
-        """``runner.set_params``."""
-        return self._do("setting model.params", self.runner.set_params, handle, params)
+        """``runner.set_params`` with the time limit (``model.params`` may run student code)."""
+        return self._do("setting model.params", self.runner.set_params, handle, params,
+                        timeout=self.timeout)
 
-    def train(self, handle, data, solver_kwargs, seed=None):
+    def train(self, handle, data, solver_kwargs, iterations, seed=None):
         """``runner.train`` with the time limit; ``seed`` seeds the child's minibatch draws."""
         return self._do("CaptioningSolver.train", self.runner.train, handle, data, solver_kwargs,
-                        timeout=self.timeout, seed=seed)
+                        iterations, timeout=self.timeout, seed=seed)
 
     def drop(self, *handles):
         """``runner.drop``."""

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from . import html, markdown, plots, results_json
 from .files import atomic_write
+from .shown import shown
 
 
 def write_reports(result, out_dir, settings):
@@ -16,7 +17,8 @@ def write_reports(result, out_dir, settings):
     out_dir : path-like
         Existing, writable folder.
     settings : autograder.config.Settings
-        Gives the overfit thresholds drawn on the loss curves.
+        Gives the overfit thresholds drawn on the loss curves, and the size limit of
+        every text (``limits.output_bytes``): the reports show :func:`shown` of ``result``.
 
     Returns
     -------
@@ -29,6 +31,7 @@ def write_reports(result, out_dir, settings):
         When ``out_dir`` is not writable.
     """
     out_dir = Path(out_dir)
+    result = shown(result, settings.limits.output_bytes)
     written, curves, curve_files = {}, {}, {}
     for item in result.items:
         if item.loss_history:

@@ -6,7 +6,6 @@ escaping the text in its own way; none of them composes explanations itself.
 
 from dataclasses import dataclass
 
-OUTPUT_EXCERPT_CHARS = 3000
 NOT_SELECTED = "not graded in this run (only the items given with --items were graded)"
 LIKELY_MISTAKE = "Likely mistake"
 
@@ -115,18 +114,11 @@ def lost_points(item):
         if check.hint:
             notes.append(Note(LIKELY_MISTAKE, check.hint))
     if item.output.strip():
-        notes.append(Note("Printed by your code", excerpt(item.output), verbatim=True))
+        notes.append(Note("Printed by your code", item.output, verbatim=True))
     if item.grader_traceback:
         notes.append(Note("The grader's traceback (for the course staff)",
-                          excerpt(item.grader_traceback), verbatim=True))
+                          item.grader_traceback, verbatim=True))
     return notes
-
-
-def excerpt(text, limit=OUTPUT_EXCERPT_CHARS):
-    """``text`` cut to its first ``limit`` characters, saying how much was left out."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}\n... ({len(text) - limit} more characters not shown)"
 
 
 def as_text(item):

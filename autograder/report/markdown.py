@@ -3,9 +3,12 @@
 Student-controlled text (paths, error messages, printed output) is either put
 in a fenced block whose fence is longer than any backtick run inside it, or
 escaped on one line: ``&`` and ``<`` as HTML entities, and with backslashes the
-punctuation that can open inline markup (emphasis, code, links, tables) or, at
-the start, a block (heading, list); so it can neither start markup nor inject
-HTML. Item names are the grader's own identifiers and are written as they are.
+punctuation that can open inline markup (emphasis, code, links, images, tables)
+or, at the start, a block (heading, list), and what GitHub-flavoured Markdown
+turns into a link by itself (``scheme:``, ``www.``, ``user@host``); so it can
+neither start markup, nor open a link or an image, nor inject HTML. Control
+characters were already made visible (``report.shown``). Item names are the
+grader's own identifiers and are written as they are.
 """
 
 import re
@@ -13,7 +16,8 @@ import re
 from . import explain
 
 FILE_NAME = "report.md"
-_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
+_PUNCTUATION = re.compile(r"([\\`*_\[\]|~!:@])")
+_WWW = re.compile(r"(?i)(www)\.")
 _LEADING = re.compile(r"^(\d{0,9})([#+\-=>]|(?<=\d)[.)](?=\s|$))")
 _BACKTICKS = re.compile(r"`+")
 
@@ -22,7 +26,7 @@ def escape(text):
     """``text`` as inert Markdown on one line, also where a line or a list item starts."""
     text = " ".join(str(text).split())
     text = _PUNCTUATION.sub(r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
-    return _LEADING.sub(r"\1\\\2", text)
+    return _LEADING.sub(r"\1\\\2", _WWW.sub(r"\1\\.", text))
 
 
 def block(text):

@@ -13,6 +13,9 @@ import numpy as np
 FIGURE_SIZE = (6.4, 3.6)
 DPI = 100
 HISTOGRAM_BINS = 20
+# Losses are drawn within these magnitudes: matplotlib's transforms become singular
+# on axes spanning nearly the whole float64 range (a hostile history can hold any floats).
+DRAWN_MAGNITUDES = (1e-30, 1e30)
 
 
 def _axes():
@@ -45,9 +48,9 @@ def loss_curve(history, threshold, title):
     bytes
         A PNG image.
     """
-    losses = np.asarray(history, dtype=np.float64)
+    losses, label = _drawable(np.asarray(history, dtype=np.float64))
     figure, axes = _axes()
-    axes.plot(np.arange(1, losses.size + 1), losses, label="training loss")
+    axes.plot(np.arange(1, losses.size + 1), losses, label=label)
     if threshold is not None:
         axes.axhline(threshold, color="tab:red", linestyle="--", label=f"threshold {threshold:g}")
     finite = losses[np.isfinite(losses)]
@@ -58,6 +61,20 @@ def loss_curve(history, threshold, title):
     axes.set_title(title)
     axes.legend()
     return _png(figure)
+
+
+def _drawable(losses):
+    """``losses`` with finite values moved into ``DRAWN_MAGNITUDES``, and their legend."""
+    smallest, largest = DRAWN_MAGNITUDES
+    finite = np.isfinite(losses)
+    tiny = finite & (losses != 0) & (np.abs(losses) < smallest)
+    huge = finite & (np.abs(losses) > largest)
+    drawn = losses.copy()
+    drawn[tiny] = np.copysign(smallest, losses[tiny])
+    drawn[huge] = np.copysign(largest, losses[huge])
+    if np.any(tiny | huge):
+        return drawn, f"training loss (drawn within {smallest:g}..{largest:g} in magnitude)"
+    return drawn, "training loss"
 
 
 def histogram(totals, max_score, title):

@@ -2,9 +2,11 @@
 
 The child gets three pipes: requests (it reads), replies (it writes) and output (its
 stdout and stderr together). The grader writes and reads without blocking past a
-deadline, keeps draining the output while it waits (so a chatty child never stalls),
-and, when it is done with the child, kills the jail's PID 1 (which takes the whole PID
-namespace with it) and then the child's whole process group.
+deadline, and keeps draining the output while it waits (so a chatty child never stalls).
+The command runs under ``reaper.py``, a child subreaper that holds a fourth pipe, the
+lifeline: when the grader is done with the child it closes the lifeline (as the kernel
+does when the grader itself ends, however), and the reaper kills the command and every
+process it started, daemons and the jail's PID namespace included, before it exits.
 """
 
 import fcntl
@@ -12,14 +14,18 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
+from ..text import cut_bytes
 from . import protocol
 
-OUTPUT_LIMIT = 8192
 PIPE_BYTES = 1 << 20
 POLL_INTERVAL = 0.1
 EXIT_GRACE_SECONDS = 0.5
+REAP_SECONDS = 10.0
+REAPER = Path(__file__).with_name("reaper.py")
 SIGNAL_NOTES = {
     signal.SIGKILL: "killed: out of memory, or stopped from outside",
     signal.SIGXCPU: "over its CPU time limit",
@@ -44,23 +50,29 @@ class Child:
     build : callable
         ``build((request_fd, reply_fd)) -> (argv, env, cwd)``, given the descriptors
         as the child will see them.
+    output_limit : int
+        Bytes of output kept between two ``take_output`` calls (``limits.output_bytes``);
+        the rest is counted, not stored.
     """
 
-    def __init__(self, build):
+    def __init__(self, build, output_limit):
         request_read, self._request = os.pipe()
         self._reply, reply_write = os.pipe()
         self._output, output_write = os.pipe()
+        lifeline_read, self._lifeline = os.pipe()
         try:
             argv, env, cwd = build((request_read, reply_write))
+            reaper = [sys.executable, "-I", "-S", "-B", str(REAPER), str(lifeline_read), "--"]
             self.process = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write,
-                pass_fds=(request_read, reply_write), start_new_session=True, env=env, cwd=cwd)
+                reaper + argv, stdin=subprocess.DEVNULL, stdout=output_write,
+                stderr=output_write, pass_fds=(request_read, reply_write, lifeline_read),
+                start_new_session=True, env=env, cwd=cwd)
         except BaseException:
-            for fd in (self._request, self._reply, self._output):
+            for fd in (self._request, self._reply, self._output, self._lifeline):
                 os.close(fd)
             raise
         finally:
-            for fd in (request_read, reply_write, output_write):
+            for fd in (request_read, reply_write, output_write, lifeline_read):
                 os.close(fd)
         for fd in (self._request, self._reply, self._output):
             os.set_blocking(fd, False)
@@ -74,6 +86,7 @@ class Child:
         self._exited = False
         self._captured = bytearray()
         self._dropped = 0
+        self._output_limit = output_limit
 
     def exchange(self, buffers, deadline, caps):
         """Send one message and receive the reply.
@@ -124,21 +137,24 @@ class Child:
         return protocol.unpack(header, payload, caps)
 
     def take_output(self):
-        """What the child printed since the last call, decoded, at most ``OUTPUT_LIMIT`` bytes.
+        """What the child printed since the last call, decoded, cut to the output limit.
 
         Returns
         -------
         str
         """
         self._drain()
-        text = self._captured.decode("utf-8", errors="replace")
-        if self._dropped:
-            text += f"\n[... {self._dropped} more bytes of output not shown]\n"
+        text = cut_bytes(bytes(self._captured), self._output_limit, self._dropped)
         self._captured, self._dropped = bytearray(), 0
         return text
 
     def kill(self):
-        """Kill the child (its PID namespace and process group), reap it, close the pipes.
+        """Kill the child and everything it started, reap it, close the pipes.
+
+        Closing the lifeline makes the reaper kill the command (``unshare`` first, so
+        it prints no complaint of its own into the student's output) and every process
+        below it; it exits once none is left. Should the reaper itself be gone or stuck,
+        its process group is killed instead.
 
         Returns
         -------
@@ -151,34 +167,17 @@ class Child:
             fate = describe_exit(code)
         except subprocess.TimeoutExpired:
             fate = "still running (stopped by the grader)"
-        children = [(pid, _pidfd(pid)) for pid in self._children()]
-        # The started process first: ``unshare`` would otherwise see its child die of
-        # SIGKILL and print a complaint of its own into the student's output.
-        _kill(os.kill, self.process.pid)
-        for pid, _ in children:
-            _kill(os.kill, pid)
-        for _, pidfd in children:
-            _await_end(pidfd, EXIT_GRACE_SECONDS)
-        _kill(os.killpg, self.process.pid)
-        self.process.wait()
+        os.close(self._lifeline)
+        try:
+            self.process.wait(REAP_SECONDS)
+        except subprocess.TimeoutExpired:
+            _kill(os.killpg, self.process.pid)
+            self.process.wait()
         self._drain()
         for fd in (self._request, self._reply, self._output, self._pidfd):
             if fd is not None:
                 os.close(fd)
         return fate
-
-    def _children(self):
-        """Host pids of the started process's children (the jail's PID 1, if any).
-
-        Killing PID 1 of a PID namespace kills everything in it; PID 1 has ended
-        only once the rest is gone.
-        """
-        pid = self.process.pid
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as file:
-                return [int(child) for child in file.read().split()]
-        except OSError:
-            return []
 
     def _write(self, views, deadline):
         while True:
@@ -238,7 +237,7 @@ class Child:
                 return
 
     def _drain(self):
-        """Read all pending output without blocking, keeping the first OUTPUT_LIMIT bytes."""
+        """Read all pending output without blocking, keeping the first output_limit bytes."""
         while True:
             try:
                 chunk = os.read(self._output, 1 << 16)
@@ -250,7 +249,7 @@ class Child:
                 except KeyError:
                     pass
                 return
-            room = max(OUTPUT_LIMIT - len(self._captured), 0)
+            room = max(self._output_limit - len(self._captured), 0)
             self._captured += chunk[:room]
             self._dropped += len(chunk) - min(room, len(chunk))
 
@@ -299,11 +298,3 @@ def _pidfd(pid):
         return None
 
 
-def _await_end(pidfd, seconds):
-    """Wait up to ``seconds`` for the process of ``pidfd`` to end, then close ``pidfd``."""
-    if pidfd is None:
-        return
-    poller = select.poll()
-    poller.register(pidfd, select.POLLIN)
-    poller.poll(seconds * 1000)
-    os.close(pidfd)

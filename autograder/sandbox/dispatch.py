@@ -84,6 +84,7 @@ class Dispatcher:
     def __init__(self, caps):
         self._caps = caps
         self._objects = {}
+        self._dropped = []
         self._next_id = 1
         self._import_failures = {}
 
@@ -116,8 +117,9 @@ class Dispatcher:
             ``keep``), ``new`` (``target`` "module.Class", ``args``, ``kwargs``),
             ``method`` (``handle``, ``name``, ``args``, ``kwargs``, ``keep``),
             ``get_attr`` (``handle``, ``name``), ``set_params`` (``handle``, ``params``),
-            ``train`` (``handle``, ``data``, ``solver_kwargs``, ``seed``: None or an int
-            for ``np.random.seed``), ``drop`` (``handles``).
+            ``train`` (``handle``, ``data``, ``solver_kwargs``, ``iterations``: the most
+            losses the history may hold, ``seed``: None or an int for ``np.random.seed``),
+            ``drop`` (``handles``: forgotten, but kept alive, so no ``__del__`` runs).
             Handles are ``protocol.Ref``.
 
         Returns
@@ -176,6 +178,11 @@ class Dispatcher:
             return solver.loss_history
 
         history = self._run(train)
+        length = self._run(len, (history,))
+        if type(length) is not int or length > request["iterations"]:
+            raise Failure("bad_output", f"the training history holds {length} losses, but the "
+                                        f"solver ran {request['iterations']} iterations (one "
+                                        "loss each)")
         try:
             losses = np.array([float(loss) for loss in history], dtype=np.float64)
         except BaseException as error:  # the losses are whatever the student's loss returned
@@ -184,8 +191,10 @@ class Dispatcher:
         return losses, self._plain(self._run(getattr, (model, "params")), "params")
 
     def _op_drop(self, request):
+        # Kept alive until the process is killed, so no student __del__ runs now.
         for ref in request["handles"]:
-            self._objects.pop(ref.id, None)
+            if ref.id in self._objects:
+                self._dropped.append(self._objects.pop(ref.id))
 
     def _arguments(self, request):
         return self._resolve(request["args"]), self._resolve(request["kwargs"])

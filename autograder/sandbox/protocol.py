@@ -48,6 +48,10 @@ class ProtocolError(ValueError):
     """A message breaks the format or its caps; the text says which rule."""
 
 
+class TooLarge(ProtocolError):
+    """A message announces more bytes than its reader's caps allow; nothing was read."""
+
+
 @dataclass(frozen=True)
 class Caps:
     """What a reader accepts and a writer may send.
@@ -167,10 +171,10 @@ def parse_preamble(data, caps):
     if magic != MAGIC:
         raise ProtocolError(f"message does not start with {MAGIC!r} (got {magic!r})")
     if header_length > HEADER_LIMIT:
-        raise ProtocolError(f"announced header of {header_length} bytes exceeds {HEADER_LIMIT}")
+        raise TooLarge(f"announced header of {header_length} bytes exceeds {HEADER_LIMIT}")
     if header_length + payload_length > caps.max_bytes:
-        raise ProtocolError(f"announced message of {header_length + payload_length} bytes "
-                            f"exceeds the cap of {caps.max_bytes} bytes")
+        raise TooLarge(f"announced message of {header_length + payload_length} bytes "
+                       f"exceeds the cap of {caps.max_bytes} bytes")
     return header_length, payload_length
 
 

@@ -19,11 +19,17 @@ from pathlib import Path
 import numpy as np
 
 from .. import config
+from ..text import truncated
 from . import child as child_process
 from . import dispatch, isolation, protocol
 
 KINDS = ("import", "exception", "not_implemented", "timeout", "crash", "bad_output")
 DEFAULT_TIMEOUT_FACTOR = 4
+# A reply may hold this many times the bytes its request sent (and the objects it names
+# were built from): a float32 input may come back as float64, once as values, once as a
+# gradient. Replies to set_params and drop hold nothing.
+REPLY_GROWTH = 4
+EMPTY_REPLY_OPS = ("set_params", "drop")
 _owners = itertools.count(1)
 
 
@@ -88,13 +94,26 @@ class _Runner:
 
     isolation = ""
 
-    def __init__(self, settings):
+    def __init__(self, settings, deadline=None):
         self._owner = next(_owners)
         self._epoch = 0
         self._request_caps = protocol.Caps.from_limits(settings.limits, protocol.REQUEST_KINDS)
         self._reply_caps = protocol.Caps.from_limits(settings.limits, protocol.RESULT_KINDS)
+        self._reply_allowance = settings.limits.reply_allowance_mib << 20
+        self._sizes = {}
+        self.deadline = deadline
         self.environment = {}
         self.startup_seconds = 0.0
+
+    def out_of_time(self):
+        """True once the grading's deadline (``time.monotonic()`` value) has passed.
+
+        Returns
+        -------
+        bool
+            Always False without a deadline.
+        """
+        return self.deadline is not None and time.monotonic() >= self.deadline
 
     def call(self, func, *args, keep=(), timeout=None, **kwargs):
         """Call ``assignment.<func>(*args, **kwargs)``.
@@ -194,6 +213,9 @@ class _Runner:
     def set_params(self, handle, params, timeout=None):
         """Replace ``model.params[name]`` with a copy of each given array.
 
+        The object's later replies may be as large as ``params`` (gradients, trained
+        parameters), on top of what built it.
+
         Parameters
         ----------
         handle : Handle
@@ -207,8 +229,9 @@ class _Runner:
         """
         request = {"op": "set_params", "handle": handle, "params": dict(params)}
         self._request(request, timeout, f"setting {handle.label}.params")
+        self._sizes[handle] = self._sizes.get(handle, 0) + _payload_bytes(params)
 
-    def train(self, handle, data, solver_kwargs, timeout=None, seed=None):
+    def train(self, handle, data, solver_kwargs, iterations, timeout=None, seed=None):
         """Train a kept model with the pristine ``CaptioningSolver``.
 
         Parameters
@@ -220,6 +243,9 @@ class _Runner:
             ``train_features`` (M, D) and ``train_urls`` (M,) of str.
         solver_kwargs : dict
             Keyword arguments of ``CaptioningSolver``.
+        iterations : int
+            How many iterations these settings make the solver run: the loss history
+            has one loss per iteration, and a longer one is refused unread.
         timeout : float or None
         seed : int or None
             Seeds ``np.random`` where the model trains (the solver draws its minibatches
@@ -237,17 +263,29 @@ class _Runner:
         StudentError
         """
         request = {"op": "train", "handle": handle, "data": dict(data),
-                   "solver_kwargs": dict(solver_kwargs),
+                   "solver_kwargs": dict(solver_kwargs), "iterations": int(iterations),
                    "seed": None if seed is None else seed % NP_RANDOM_SEEDS}
-        return self._request(request, timeout, "training")
+        reply = self._request(request, timeout, "training")
+        if (type(reply) is not tuple or len(reply) != 2 or type(reply[1]) is not dict
+                or type(reply[0]) is not np.ndarray or reply[0].dtype != np.float64
+                or reply[0].ndim != 1 or reply[0].size > iterations):
+            raise StudentError("bad_output", "the reply to training is not a history of at most "
+                                             f"{iterations} float64 losses and a dict of "
+                                             "parameters")
+        return reply
 
     def drop(self, *handles):
         """Forget kept objects (handles lost in a restart are skipped).
+
+        No student code runs for it: the child keeps the objects alive until it is
+        killed, so no ``__del__`` runs on the grader's time.
 
         Parameters
         ----------
         *handles : Handle
         """
+        for handle in handles:
+            self._sizes.pop(handle, None)
         current = [handle for handle in handles if handle.epoch == self._epoch]
         if current:
             self._request({"op": "drop", "handles": current}, None, "dropping objects")
@@ -271,16 +309,47 @@ class _Runner:
     def __exit__(self, *exc_info):
         self.close()
 
-    def _exchange(self, request, timeout, what):
+    def _exchange(self, request, timeout, what, caps):
         raise NotImplementedError
 
     def _request(self, request, timeout, what):
-        reply = self._exchange(self._outgoing(request), timeout, what)
+        caps = self._caps_of_reply(request)
+        reply = self._exchange(self._outgoing(request), timeout, what, caps)
         if type(reply) is not dict or len(reply) != 1 or not {"ok", "error"} & set(reply):
             raise StudentError("bad_output", f"the child's reply to {what} is malformed")
         if "error" in reply:
             raise _student_error(reply["error"], what)
-        return self._incoming(reply["ok"], request["op"], what)
+        value = self._incoming(reply["ok"], request, what)
+        self._note_sizes(value, request)
+        return value
+
+    def _caps_of_reply(self, request):
+        """The caps of the reply to ``request``: no larger than what the request can explain.
+
+        A reply holds results shaped like the request's arrays, and like the arrays that
+        built the objects it names (a gradient is shaped like its input); a training reply
+        holds one loss per iteration and the model's parameters. On top of that, every
+        reply may hold ``limits.reply_allowance_mib`` (headers, small results).
+        """
+        op = request["op"]
+        if op in EMPTY_REPLY_OPS:
+            budget = 0
+        elif op == "train":
+            budget = (np.dtype(np.float64).itemsize * request["iterations"]
+                      + REPLY_GROWTH * self._sizes.get(request["handle"], 0))
+        else:
+            budget = REPLY_GROWTH * (_payload_bytes(request) + sum(
+                self._sizes.get(handle, 0) for handle in _handles(request)))
+        limit = min(self._reply_caps.max_bytes, budget + self._reply_allowance)
+        return protocol.Caps(limit, self._reply_caps.max_elements, self._reply_caps.kinds)
+
+    def _note_sizes(self, value, request):
+        """Remember, for each object kept by this reply, the bytes of what built it."""
+        kept = [handle for handle in _handles(value) if handle not in self._sizes]
+        if kept:
+            size = _payload_bytes(request) + sum(self._sizes.get(handle, 0)
+                                                 for handle in _handles(request))
+            self._sizes.update(dict.fromkeys(kept, size))
 
     def _outgoing(self, value):
         """``value`` with each Handle replaced by a protocol.Ref, after checking it is alive."""
@@ -297,22 +366,35 @@ class _Runner:
             return {key: self._outgoing(item) for key, item in value.items()}
         return value
 
-    def _incoming(self, value, op, what):
-        """Check a result is what ``op`` returns, turning Refs into Handles."""
-        if op in ("set_params", "drop"):
+    def _incoming(self, value, request, what):
+        """Check a result is what the request's op returns, turning its Refs into Handles.
+
+        A Ref is accepted only where the request asked for a kept object: as the
+        whole reply to ``new``, or at a position of ``keep`` in the returned sequence.
+        """
+        op = request["op"]
+        if op in EMPTY_REPLY_OPS:
             if value is not None:
                 raise _violation(what, value)
             return None
-        if op == "new" and type(value) is not protocol.Ref:
-            raise _violation(what, value)
+        if op == "new":
+            return self._handle(value, what)
+        keep = request.get("keep")
+        if keep and type(value) in (list, tuple):
+            return type(value)(self._handle(item, what) if index in keep
+                               else self._plain(item, what)
+                               for index, item in enumerate(value))
         return self._plain(value, what)
+
+    def _handle(self, ref, what):
+        if type(ref) is not protocol.Ref:
+            raise _violation(what, ref)
+        return Handle(self._owner, self._epoch, ref.id, ref.label)
 
     def _plain(self, value, what):
         kind = type(value)
         if kind is np.ndarray:
             return value
-        if kind is protocol.Ref:
-            return Handle(self._owner, self._epoch, value.id, value.label)
         if kind in (list, tuple):
             return kind(self._plain(item, what) for item in value)
         if kind is dict:
@@ -329,6 +411,9 @@ class InProcessRunner(_Runner):
         The folder holding the staged ``assignment`` package.
     settings : autograder.config.Settings or None
         Its ``limits`` cap results; None: ``config.load()``.
+    deadline : float or None
+        ``time.monotonic()`` value of the grading's total time limit: only reported by
+        ``out_of_time``, since a call here cannot be stopped.
 
     Notes
     -----
@@ -340,9 +425,10 @@ class InProcessRunner(_Runner):
 
     isolation = "none (in-process)"
 
-    def __init__(self, package_root, settings=None):
+    def __init__(self, package_root, settings=None, deadline=None):
         settings = settings or config.load()
-        super().__init__(settings)
+        super().__init__(settings, deadline)
+        self._output_limit = settings.limits.output_bytes
         root = Path(package_root).resolve()
         if not (root / dispatch.PACKAGE).is_dir():
             raise FileNotFoundError(f"{root / dispatch.PACKAGE} does not exist: stage the "
@@ -358,20 +444,22 @@ class InProcessRunner(_Runner):
         """What student code printed since the last call, truncated to a few KB."""
         text = self._printed.getvalue()
         self._printed = io.StringIO()
-        limit = child_process.OUTPUT_LIMIT
-        return text if len(text) <= limit else text[:limit] + "\n[... output truncated]\n"
+        return truncated(text, self._output_limit)
 
     def close(self):
         """Forget the imported package."""
         self._modules = {}
 
-    def _exchange(self, request, timeout, what):
+    def _exchange(self, request, timeout, what, caps):
         received = protocol.loads(protocol.dumps(request, self._request_caps),
                                   self._request_caps)
         with self._activated(), contextlib.redirect_stdout(self._printed), \
                 contextlib.redirect_stderr(self._printed):
             buffers = self._dispatcher.respond(received)
-        return protocol.loads(buffers, self._reply_caps)
+        try:
+            return protocol.loads(buffers, caps)
+        except protocol.ProtocolError as error:
+            raise _refused(what, error) from None
 
     @contextlib.contextmanager
     def _activated(self):
@@ -401,6 +489,9 @@ class SandboxRunner(_Runner):
         Extra host folders the child must not see (e.g. the output folder).
     mode : str or None
         Force an isolation mode of ``isolation.MODES``; None: the best that works here.
+    deadline : float or None
+        ``time.monotonic()`` value past which no call runs on: the grading's total time
+        limit (see ``out_of_time``); None: only each call's own timeout.
 
     Attributes
     ----------
@@ -417,8 +508,8 @@ class SandboxRunner(_Runner):
         When no child can be started (the text says why and what to check).
     """
 
-    def __init__(self, package_root, settings, hidden_paths=(), mode=None):
-        super().__init__(settings)
+    def __init__(self, package_root, settings, hidden_paths=(), mode=None, deadline=None):
+        super().__init__(settings, deadline)
         self._limits = settings.limits
         self._default_timeout = settings.limits.time_allowance_seconds * DEFAULT_TIMEOUT_FACTOR
         self._hidden = [str(path) for path in hidden_paths]
@@ -466,9 +557,11 @@ class SandboxRunner(_Runner):
     def _start(self, mode):
         started = time.monotonic()
         child = child_process.Child(
-            lambda fds: isolation.command(mode, self._runtime, self._limits, fds, self._hidden))
+            lambda fds: isolation.command(mode, self._runtime, self._limits, fds, self._hidden),
+            self._limits.output_bytes)
         try:
-            hello = child.receive(started + self._default_timeout, self._reply_caps)
+            hello = child.receive(self._bounded(started + self._default_timeout),
+                                  self._reply_caps)
         except (child_process.Timeout, child_process.Gone, protocol.ProtocolError) as error:
             fate = child.kill()
             said = child.take_output().strip() or type(error).__name__
@@ -482,17 +575,22 @@ class SandboxRunner(_Runner):
         self.environment = hello
         self.startup_seconds = time.monotonic() - started
 
-    def _exchange(self, request, timeout, what):
+    def _exchange(self, request, timeout, what, caps):
         if self._closed:
             raise RuntimeError("this SandboxRunner is closed; create a new one")
+        if self.out_of_time():
+            raise _past_deadline(what)
         if self._child is None:
-            self._start(self._mode)
+            self._restart(what)
         seconds = self._default_timeout if timeout is None else timeout
         buffers = protocol.dumps(request, self._request_caps)
         try:
-            return self._child.exchange(buffers, time.monotonic() + seconds, self._reply_caps)
+            return self._child.exchange(buffers, self._bounded(time.monotonic() + seconds), caps)
         except child_process.Timeout:
             self._lose_child()
+            if self.out_of_time():
+                raise StudentError("timeout", f"{what} was stopped when the grading's total "
+                                              "time limit passed") from None
             raise StudentError("timeout", f"{what} did not finish within {seconds:g} s (wall "
                                           "clock); the process running it was stopped") from None
         except child_process.Gone:
@@ -501,8 +599,20 @@ class SandboxRunner(_Runner):
                                         f"{what}: {fate}") from None
         except protocol.ProtocolError as error:
             self._lose_child()
-            raise StudentError("bad_output", f"the reply to {what} broke the protocol: "
-                                             f"{error}") from None
+            raise _refused(what, error) from None
+
+    def _restart(self, what):
+        """Start a new child for ``what``; one the grading's deadline cut short is a StudentError."""
+        try:
+            self._start(self._mode)
+        except SandboxError:
+            if self.out_of_time():
+                raise _past_deadline(what) from None
+            raise
+
+    def _bounded(self, deadline):
+        """``deadline``, or the grading's deadline when that comes first."""
+        return deadline if self.deadline is None else min(deadline, self.deadline)
 
     def _lose_child(self):
         """Kill the child after a failure; the next call starts a new one."""
@@ -519,6 +629,42 @@ def _student_error(error, what):
             or not all(type(error.get(key)) is str for key in ("message", "details"))):
         return StudentError("bad_output", f"the child's error reply to {what} is malformed")
     return StudentError(error["kind"], error["message"], error["details"])
+
+
+def _past_deadline(what):
+    """The StudentError of a call the grading's total time limit did not let start."""
+    return StudentError("timeout", f"{what} was not started: the grading's total time limit "
+                                   "has passed")
+
+
+def _refused(what, error):
+    """The StudentError of a reply that ``protocol`` refused with ``error``."""
+    if isinstance(error, protocol.TooLarge):
+        return StudentError("bad_output", f"the reply to {what} was refused unread: it is "
+                                          f"larger than its request can explain ({error})")
+    return StudentError("bad_output", f"the reply to {what} broke the protocol: {error}")
+
+
+def _payload_bytes(value):
+    """Bytes of every ndarray in ``value`` (nested in lists, tuples and dicts)."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if type(value) in (list, tuple):
+        return sum(_payload_bytes(item) for item in value)
+    if type(value) is dict:
+        return sum(_payload_bytes(item) for item in value.values())
+    return 0
+
+
+def _handles(value):
+    """Every Handle in ``value`` (nested in lists, tuples and dicts)."""
+    if isinstance(value, Handle):
+        return [value]
+    if type(value) in (list, tuple):
+        return [handle for item in value for handle in _handles(item)]
+    if type(value) is dict:
+        return [handle for item in value.values() for handle in _handles(item)]
+    return []
 
 
 def _violation(what, value):

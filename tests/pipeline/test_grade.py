@@ -121,3 +121,27 @@ def test_a_bad_file_costs_only_the_items_that_need_it(tmp_path, broken, expected
     assert _scores(result) == expected
     lost = [item for item in result.items if item.name == "loss_rnn"][0]
     assert lost.error or any(not check.passed for check in lost.checks)
+
+
+def test_items_built_on_a_crashed_one_are_not_run(tmp_path, monkeypatch):
+    ran = []
+
+    def crashing(name, context):
+        ran.append(name)
+        item = _passing(name, context)
+        if name == "rnn_step_backward":
+            item.checks, item.error, item.stopped = [], "crashed", "crash"
+        return item
+
+    monkeypatch.setattr(grade, "grade_item", crashing)
+    result = grade.grade_submission(reference_submission(tmp_path / "s"), tmp_path / "out",
+                                    runner="inprocess")
+    # built on rnn_step_backward: rnn_backward, then the loss, the training and the variant
+    skipped = ["rnn_backward", "loss_rnn", "overfit_rnn", "sigmoid_variant"]
+    assert ran == [name for name in config.ITEMS if name not in skipped]
+    errors = {item.name: item.error for item in result.items}
+    for name in skipped:
+        assert errors[name].startswith("not graded: it runs the functions of "
+                                       "rnn_step_backward, whose code crashed"), errors[name]
+    assert result.score == 100 - sum(config.load().points[name]
+                                     for name in ["rnn_step_backward", *skipped])

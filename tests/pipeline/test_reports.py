@@ -2,6 +2,7 @@
 
 import base64
 import json
+import unicodedata
 from html.parser import HTMLParser
 
 import numpy as np
@@ -182,3 +183,79 @@ def test_every_configured_item_is_a_test_name(settings):
     document = results_json.results(GradeResult("x", items))
     assert [test["name"] for test in document["tests"]] == list(config.ITEMS)
     assert document["score"] == pytest.approx(100)
+
+
+CONTROLS = "\x1b]0;title\x07\x1b[2J\x1b[31mred\r\x00\x7f\x9b\u202eevil\u2066"
+
+
+def _hostile_result(text):
+    """A grading whose every student-controlled text is ``text``."""
+    item = ItemResult("rnn_forward", 5, error=text, output=text, grader_traceback=text,
+                      checks=[Check("values", False, detail=text, hint=text)])
+    return GradeResult(submission=text, items=[item], problems=[text], seed=1)
+
+
+def _reports(folder):
+    return {name: (folder / name).read_text(encoding="utf-8")
+            for name in ("report.md", "report.html", "results.json")}
+
+
+def _strings(value):
+    """Every str in a JSON document."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def test_control_characters_reach_no_report(tmp_path, settings):
+    write_reports(_hostile_result(CONTROLS + "\ttab\nnext line"), tmp_path, settings)
+    controls = {character for character in CONTROLS if unicodedata.category(character)[0] == "C"}
+    assert len(controls) == 8
+    reports = _reports(tmp_path)
+    reports["results.json"] = "".join(_strings(json.loads(reports["results.json"])))
+    for name, text in reports.items():
+        assert not controls & set(text), name
+    shown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "\\x1b[31mred\\r\\x00\\x7f\\x9b\\u202eevil\\u2066\ttab\nnext line" in shown
+
+
+def test_markdown_opens_no_link_or_image_the_student_wrote(tmp_path, settings):
+    mistune = pytest.importorskip("mistune")
+    links = "https://evil.example/x www.evil.example eve@evil.example ![i](https://evil.example/i)"
+    write_reports(_hostile_result(links), tmp_path, settings)
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    rendered = mistune.create_markdown(plugins=["url", "table", "strikethrough"])(text)
+    parser = _Tags()
+    parser.feed(rendered)
+    assert not [tag for tag, _ in parser.tags if tag in ("a", "img")], rendered
+    assert "https://evil.example/x" in "".join(parser.text)  # still shown, as text
+
+
+def test_reports_have_a_size_bound_and_say_what_was_cut(tmp_path, settings):
+    huge = "é" * 100_000
+    item = ItemResult("rnn_forward", 5, error=huge, output=huge, grader_traceback=huge,
+                      checks=[Check(f"case {n}", False, detail=huge, hint=huge)
+                              for n in range(50)])
+    result = GradeResult(submission="s", items=[item] * 17, problems=[huge] * 1000, seed=1)
+    write_reports(result, tmp_path, settings)
+    limit = settings.limits.output_bytes
+    for name, text in _reports(tmp_path).items():
+        # per item: its error, output and traceback, and five limits' worth of check texts
+        # (the budget may be overrun by the last one); the problems once more; and the
+        # escaping of HTML and JSON (é as \u00e9) at most 3 times the bytes.
+        assert len(text.encode()) < 3 * (17 * 8 + 1) * limit, (name, len(text.encode()))
+        assert "more bytes not shown]" in text, name
+        assert "the explanation of this item reached the size limit of a report" in text, name
+        assert "more problems not shown" in text, name
+
+
+def test_a_loss_curve_of_extreme_floats_is_still_drawn(tmp_path, settings):
+    history = [-1.7e308, 1.7e308, 5e-324, float("nan"), float("inf"), 1.0]
+    item = ItemResult("overfit_rnn", 5, checks=[Check("final loss", False)],
+                      loss_history=history)
+    write_reports(GradeResult("s", [item]), tmp_path, settings)
+    assert (tmp_path / "loss_overfit_rnn.png").read_bytes().startswith(b"\x89PNG")

@@ -2,6 +2,7 @@
 never harms the grader or the next call."""
 
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -152,7 +153,9 @@ def test_output_is_truncated_without_stalling(runner):
     runner.output()
     np.testing.assert_array_equal(run(runner, "print('x' * 3_000_000)\nresult = 1"), 1)
     printed = runner.output()
-    assert len(printed) < 20_000 and "more bytes of output not shown" in printed
+    shown, note = printed.rsplit("\n[... ", 1)
+    assert len(shown.encode()) == SETTINGS.limits.output_bytes
+    assert note == f"{3_000_001 - SETTINGS.limits.output_bytes} more bytes not shown]\n"
 
 
 @pytest.mark.parametrize("source, match", [
@@ -255,3 +258,38 @@ def test_a_closed_runner_refuses_calls(root):
     sandboxed.close()
     with pytest.raises(RuntimeError, match="closed"):
         still_works(sandboxed)
+
+
+def test_a_reply_larger_than_its_request_explains_is_refused_unread(root):
+    # The child's own checks are bypassed: the grader's cap must hold by itself.
+    source = """
+        import numpy as np
+        from gradersandbox import dispatch
+        dispatch.to_plain = lambda value, caps, where="", depth=0: value
+        result = np.zeros(4_000_000)
+    """
+    with SandboxRunner(root, SETTINGS) as sandboxed:
+        with pytest.raises(StudentError, match="refused unread: it is larger than its request "
+                                               "can explain") as caught:
+            run(sandboxed, source, np.zeros(1000))
+        assert caught.value.kind == "bad_output"
+        still_works(sandboxed)
+        # a result the request explains (shaped like an input) still comes back
+        big = np.arange(300_000.0)
+        np.testing.assert_array_equal(run(sandboxed, "result = args[0] * 2", big), big * 2)
+
+
+def test_dropping_an_object_runs_none_of_its_code(root):
+    source = """
+        import time
+        class Slow:
+            def __del__(self):
+                time.sleep(30)
+        result = (1, Slow())
+    """
+    with SandboxRunner(root, SETTINGS) as sandboxed:
+        _, kept = sandboxed.call("rnn_layers.run_code", textwrap.dedent(source), keep=(1,))
+        start = time.monotonic()
+        sandboxed.drop(kept)
+        still_works(sandboxed)
+        assert time.monotonic() - start < 5

@@ -132,7 +132,7 @@ def test_training_agrees_and_is_seeded(runners):
                            wordvec_dim=6, hidden_dim=7, cell_type="lstm", dtype=np.float64)
         runner.set_params(model, {name: np.full(value.shape, 0.01) for name, value
                                   in runner.get_attr(model, "params").items()})
-        outcomes.append(runner.train(model, data, solver_kwargs, seed=7))
+        outcomes.append(runner.train(model, data, solver_kwargs, 6, seed=7))
         runner.drop(model)
         assert "(Iteration 1 / 6) loss:" in runner.output()
     history, params = outcomes[1]
