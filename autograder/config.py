@@ -80,6 +80,7 @@ class ClassGrading:
     """Defaults of ``grade-all``."""
 
     jobs: int
+    worker_retries: int
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None)
     start = time.perf_counter()
     found = submission.locate(path, settings.limits)
     seed = derive_seed(settings.seed, found.digest)
-    result = GradeResult(submission=found.source, problems=list(found.problems), seed=seed)
+    result = GradeResult(submission=found.source, problems=list(found.problems), seed=seed,
+                         digest=found.digest)
     result.items, result.isolation = _grade_items(found, settings, seed, runner, selected,
                                                   out_dir)
     result.seconds = time.perf_counter() - start
