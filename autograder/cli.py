@@ -82,8 +82,13 @@ def _grade_all(args):
                                or _unwritable(args.out) or _unknown_items(args.items))
     if settings is None:
         return code
-    grade_all.grade_all(args.submissions, args.out, settings, jobs=args.jobs,
-                        runner=args.runner, items=args.items)
+    try:
+        grade_all.grade_all(args.submissions, args.out, settings, jobs=args.jobs,
+                            runner=args.runner, items=args.items, scheduler=args.scheduler,
+                            resume=args.resume)
+    except (ImportError, ConnectionError) as error:  # only --scheduler raises these
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     print((Path(args.out) / "summary.md").read_text(encoding="utf-8"), end="")
     return 0
 
@@ -199,6 +204,13 @@ def build_parser():
     grade_all.add_argument("--jobs", type=_positive, default=None,
                            help="submissions graded at once (default: [class] jobs of "
                                 "grading.toml)")
+    grade_all.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                           help="grade on the workers of this Dask scheduler, e.g. "
+                                "tcp://host:8786 (needs the cluster extra)")
+    grade_all.add_argument("--resume", action="store_true",
+                           help="keep the results already in --out of submissions whose files "
+                                "have not changed (regrade without it after changing "
+                                "grading.toml, --items or the grader)")
     grade_all.set_defaults(run=_grade_all)
     return parser
 

@@ -21,6 +21,7 @@ from tqdm import tqdm
 import autograder
 
 from . import config
+from . import resume as resume_module
 from .report import gradebook, results_json
 
 LOG_FILE = "grader.log"
@@ -83,7 +84,7 @@ def submissions_in(folder, exclude=()):
 
 
 def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items=None,
-              progress=True):
+              progress=True, scheduler=None, resume=False):
     """Grade every submission of ``folder`` and write the class reports into ``out_dir``.
 
     Parameters
@@ -102,6 +103,12 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
         Grade only these items; None: all.
     progress : bool
         Show a progress bar on stderr.
+    scheduler : str or None
+        Address of a Dask scheduler whose workers grade the submissions instead of this
+        machine (see :mod:`autograder.cluster`; ``jobs`` is then unused); None: grade here.
+    resume : bool
+        Keep the results in ``out_dir`` of submissions whose files have not changed since
+        (see :mod:`autograder.resume`) instead of grading them again.
 
     Returns
     -------
@@ -114,6 +121,8 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
         When ``jobs`` is below 1.
     OSError
         When ``folder`` cannot be listed or ``out_dir`` written.
+    ImportError, ConnectionError
+        With ``scheduler``: when Dask is not installed or the scheduler does not answer.
     """
     settings = settings or config.load()
     jobs = settings.grading.jobs if jobs is None else jobs
@@ -123,6 +132,23 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = submissions_in(folder, exclude=[out_dir])
     options = ["--runner", runner] + (["--items", ",".join(items)] if items else [])
+    kept = resume_module.unchanged(entries, out_dir, settings) if resume else []
+    rows = [read_row(name, out_dir / name) for name in kept]
+    entries = {name: entry for name, entry in entries.items() if name not in kept}
+    if scheduler is not None:
+        from . import cluster  # imports Dask, which local grading never needs
+
+        rows += cluster.grade_on_cluster(entries, out_dir, options, scheduler,
+                                         settings.grading.worker_retries, progress)
+    else:
+        rows += _grade_here(entries, out_dir, options, jobs, progress)
+    rows.sort(key=lambda row: row.name)
+    gradebook.write_class_reports(rows, out_dir, settings)
+    return rows
+
+
+def _grade_here(entries, out_dir, options, jobs, progress):
+    """Grade ``entries`` on this machine, ``jobs`` at a time; their rows in finishing order."""
     environment = _environment()
     rows = []
     with ThreadPoolExecutor(max_workers=jobs) as pool, \
@@ -133,8 +159,6 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
         for future in as_completed(futures):
             rows.append(future.result())
             bar.update()
-    rows.sort(key=lambda row: row.name)
-    gradebook.write_class_reports(rows, out_dir, settings)
     return rows
 
 
