@@ -138,7 +138,8 @@ def grade_on_worker(name, entry, options, fingerprint):
     if not entry.exists():
         raise FileNotFoundError(f"the worker on {host} cannot see {entry}: give every worker "
                                 "the submissions at the path the client uses (shared filesystem)")
-    with tempfile.TemporaryDirectory(prefix="autograder-task-", ignore_cleanup_errors=True) as scratch:
+    with tempfile.TemporaryDirectory(prefix="autograder-task-",
+                                     ignore_cleanup_errors=True) as scratch:
         out = Path(scratch) / name
         row = grade_all._grade_one(name, entry, out, options, grade_all._environment())
         files = {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
