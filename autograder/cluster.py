@@ -95,7 +95,7 @@ def grade_on_cluster(entries, out_dir, options, scheduler, retries, progress=Tru
                     pending.add(send(name))
                     continue
                 row, worker_out, files = grade_all.Row(name=name, error=(
-                    f"not graded: the cluster failed {failures[name]} times to grade it (last: "
+                    f"not graded: {_attempts(failures[name])} on the cluster failed (last: "
                     f"{type(error).__name__}: {error}); see the workers' logs, then grade the "
                     "class again with --resume")), "", {}
             rows.append(_deliver(row, worker_out, files, out_dir / name))
@@ -157,6 +157,11 @@ def installation_digest():
             sha.update(len(part).to_bytes(8, "big"))
             sha.update(part)
     return sha.hexdigest()
+
+
+def _attempts(count):
+    """``"1 attempt"``, ``"3 attempts"``."""
+    return f"{count} attempt" + ("s" if count > 1 else "")
 
 
 def _deliver(row, worker_out, files, out):

@@ -191,13 +191,25 @@ def test_a_submission_whose_worker_dies_too_often_is_recorded_with_the_reason(
     assert lost, "the killed worker's submission was graded anyway"
     for name, row in rows.items():
         if name in lost:
-            assert row.error.startswith("not graded: the cluster failed 1 times to grade it "
-                                        "(last: KilledWorker"), row.error
+            assert row.error.startswith("not graded: 1 attempt on the cluster failed (last: "
+                                        "KilledWorker"), row.error
             assert not (tmp_path / name / "results.json").exists()
         else:
             assert (tmp_path / name / "results.json").exists()
     lines = _gradebook(tmp_path).splitlines()
-    assert [line.split(",")[0] for line in lines if "the cluster failed 1 times" in line] == lost
+    assert [line.split(",")[0] for line in lines if "1 attempt on the cluster failed" in line] == lost
+
+
+def test_a_worker_refuses_another_grader_and_submissions_it_cannot_see(cluster, students):
+    from autograder import cluster as cluster_grading
+
+    task = cluster_grading.grade_on_worker
+    with pytest.raises(RuntimeError, match="other grader files or another grading.toml"):
+        cluster.client.submit(task, "reference", str(students / "reference"), [], "0" * 64,
+                              pure=False).result()
+    with pytest.raises(FileNotFoundError, match="cannot see .*nowhere: give every worker"):
+        cluster.client.submit(task, "nowhere", str(students / "nowhere"), [],
+                              cluster_grading.installation_digest(), pure=False).result()
 
 
 def test_resume_grades_only_what_changed(students, graded_here, settings, tmp_path):
