@@ -40,7 +40,7 @@ class Row:
     problems : list of str
         Problems with the submission's files.
     error : str or None
-        Why it could not be graded at all (its grader process failed).
+        Why it could not be graded at all (its grader process failed, or the cluster lost it).
     seconds : float
     """
 
