@@ -80,9 +80,13 @@ def _grade_all(args):
     try:
         grade_all.grade_all(args.submissions, args.out, settings, jobs=args.jobs,
                             runner=args.runner, items=args.items, progress=not args.quiet,
-                            manual_scores=args.manual_scores)
+                            manual_scores=args.manual_scores, scheduler=args.scheduler,
+                            resume=args.resume)
     except ManualScoresError as error:
         return _usage_error(f"{error}; fix the file and run grade-all again")
+    except (ImportError, ConnectionError) as error:  # only --scheduler raises these
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     print((Path(args.out) / "summary.md").read_text(encoding="utf-8"), end="")
     return 0
 
@@ -229,6 +233,13 @@ def build_parser():
     grade_all.add_argument("--manual-scores", default=None, metavar="CSV",
                            help="merge the written questions' scores of this CSV (written by "
                                 "the answers verb, then filled in) into the gradebook and reports")
+    grade_all.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                           help="grade on the workers of this Dask scheduler, e.g. "
+                                "tcp://host:8786 (needs the cluster extra)")
+    grade_all.add_argument("--resume", action="store_true",
+                           help="keep the results already in --out of submissions whose files "
+                                "have not changed (regrade without it after changing "
+                                "grading.toml, --items or the grader)")
     grade_all.set_defaults(run=_grade_all)
 
     answers = verbs.add_parser("answers", help="collect the written answers of a class into one "

@@ -85,6 +85,7 @@ class ClassGrading:
     """Defaults of ``grade-all``."""
 
     jobs: int
+    worker_retries: int
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,8 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None,
     deadline = time.monotonic() + settings.limits.grading_seconds
     found = submission.locate(path, settings.limits)
     seed = derive_seed(settings.seed, found.digest)
-    result = GradeResult(submission=found.source, problems=list(found.problems), seed=seed)
+    result = GradeResult(submission=found.source, problems=list(found.problems), seed=seed,
+                         digest=found.digest)
     with _terminated_as_exit():
         result.items, result.isolation = _grade_items(found, settings, seed, runner, selected,
                                                       out_dir, deadline, on_item)

@@ -22,6 +22,7 @@ from tqdm import tqdm
 import autograder
 
 from . import config
+from . import resume as resume_module
 from .answers import manual
 from .answers.questions import written_questions
 from .grade import NOTHING_TO_RUN
@@ -49,8 +50,8 @@ class Row:
     hints : list of str
         The known mistakes its results name, each once.
     error : str or None
-        Why it could not be graded at all (its grader process failed, or none
-        of its graded files could be taken).
+        Why it could not be graded at all (its grader process failed, none of its
+        graded files could be taken, or the cluster lost it).
     seconds : float
     """
 
@@ -96,7 +97,7 @@ def submissions_in(folder, exclude=()):
 
 
 def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items=None,
-              progress=True, manual_scores=None):
+              progress=True, manual_scores=None, scheduler=None, resume=False):
     """Grade every submission of ``folder`` and write the class reports into ``out_dir``.
 
     Parameters
@@ -120,6 +121,12 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
         The filled-in manual-scores CSV of the written questions (see
         :mod:`autograder.answers.manual`), checked before anything is graded
         and merged into the gradebook and every graded student's reports.
+    scheduler : str or None
+        Address of a Dask scheduler whose workers grade the submissions instead of this
+        machine (see :mod:`autograder.cluster`; ``jobs`` is then unused); None: grade here.
+    resume : bool
+        Keep the results in ``out_dir`` of submissions whose files have not changed since
+        (see :mod:`autograder.resume`) instead of grading them again.
 
     Returns
     -------
@@ -135,6 +142,8 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
         score outside a question's points.
     OSError
         When ``folder`` cannot be listed or ``out_dir`` written.
+    ImportError, ConnectionError
+        With ``scheduler``: when Dask is not installed or the scheduler does not answer.
     """
     settings = settings or config.load()
     jobs = settings.grading.jobs if jobs is None else jobs
@@ -146,6 +155,28 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     questions = written_questions() if manual_scores is not None else []
     given = manual.read_scores(manual_scores, questions, entries) if questions else {}
     options = ["--runner", runner, "--quiet"] + (["--items", ",".join(items)] if items else [])
+    kept = resume_module.unchanged(entries, out_dir, settings) if resume else []
+    rows = [read_row(name, out_dir / name) for name in kept]
+    entries = {name: entry for name, entry in entries.items() if name not in kept}
+    if scheduler is not None:
+        from . import cluster  # imports Dask, which local grading never needs
+
+        rows += cluster.grade_on_cluster(entries, out_dir, options, scheduler,
+                                         settings.grading.worker_retries, progress)
+    else:
+        rows += _grade_here(entries, out_dir, options, jobs, progress)
+    rows.sort(key=lambda row: row.name)
+    for row in rows:
+        if questions and row.error is None:
+            row.written = given.get(row.name, {})
+            add_written_scores(out_dir / row.name, questions, row.written)
+    gradebook.write_class_reports(rows, out_dir, settings, {
+        question.name: question.points for question in questions} if questions else None)
+    return rows
+
+
+def _grade_here(entries, out_dir, options, jobs, progress):
+    """Grade ``entries`` on this machine, ``jobs`` at a time; their rows in finishing order."""
     environment = _environment()
     rows = []
     with ThreadPoolExecutor(max_workers=jobs) as pool, \
@@ -158,13 +189,6 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
         for future in as_completed(futures):
             rows.append(future.result())
             bar.update()
-    rows.sort(key=lambda row: row.name)
-    for row in rows:
-        if questions and row.error is None:
-            row.written = given.get(row.name, {})
-            add_written_scores(out_dir / row.name, questions, row.written)
-    gradebook.write_class_reports(rows, out_dir, settings, {
-        question.name: question.points for question in questions} if questions else None)
     return rows
 
 

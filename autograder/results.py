@@ -99,6 +99,9 @@ class GradeResult:
         How student code was isolated, e.g. ``"mount namespace, uid 65534"``.
     seed : int
         The seed the inputs were drawn from (reproduces the grade).
+    digest : str
+        Hex SHA-256 of the student's files (``grade-all --resume`` skips a submission
+        whose results record the digest it still has).
     seconds : float
     """
 
@@ -107,6 +110,7 @@ class GradeResult:
     problems: list = field(default_factory=list)
     isolation: str = ""
     seed: int = 0
+    digest: str = ""
     seconds: float = 0.0
 
     @property

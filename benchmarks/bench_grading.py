@@ -1,13 +1,19 @@
-"""Time the grader: isolation overhead on one submission, and grade-all's speed-up with jobs.
+"""Time the grader: where one submission's grading time goes, and grade-all's speed-up with jobs.
 
 Run from anywhere: ``python benchmarks/bench_grading.py [--items a,b] [--submissions 20]
 [--mutants 4] [--skip-class]``.
 
-1. The reference solution graded end to end in the sandbox, then the same
-   checks with ``runner="inprocess"`` (no isolation, no child process). Target:
-   sandbox time <= 1.3 x in-process time + 1 s. Like ``python -m autograder
-   grade``, this process asks BLAS for one thread (unless the environment sets
-   it), so in-process student code runs with the sandbox child's thread count.
+1. The reference solution, then a naive but correct submission (per-step Python
+   loops, ``tests/items/alternatives/loops``), each graded end to end in the
+   sandbox, then with ``runner="inprocess"`` (no isolation, no child process),
+   during which the student's and the reference's own compute is timed item by
+   item. Printed per item: both wall times, the two computes, the rest of the
+   in-process time (grading overhead) and the sandbox time over the student's
+   compute; then the overfit items' share and the whole grading split up. Targets: sandbox time <= 1.3 x in-process time + 1 s; the
+   reference's non-overfit items together < 2 s; overhead < 0.3 of the whole
+   grading. Like ``python -m autograder grade``, this process asks BLAS for one
+   thread (unless the environment sets it), so in-process student code runs with
+   the sandbox child's thread count.
 2. ``grade-all`` of a class of submissions (copies of the reference and a few
    mutants from the mistake catalogue) with ``--jobs 1`` and ``--jobs 2``.
    Target: throughput ratio >= 1.8 on two cores.
@@ -16,11 +22,14 @@ A development script, not a test: it prints the numbers and asserts nothing.
 """
 
 import argparse
+import contextlib
+import functools
 import os
 import shutil
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -30,8 +39,15 @@ from autograder import blas  # noqa: E402
 blas.use_one_thread()  # before numpy loads: the in-process run gets the child's BLAS threads
 
 from autograder import config, grade, grade_all, mistakes, paths  # noqa: E402
+from autograder.items import overfit  # noqa: E402
+from autograder.items.engine import REFERENCE  # noqa: E402
+from autograder.items.local import LocalRunner  # noqa: E402
+from autograder.report.explain import NOT_SELECTED  # noqa: E402
+from autograder.sandbox import dispatch  # noqa: E402
 
 STUDENT_FILES = ("rnn_layers.py", "classifiers/rnn.py")
+LOOPS = paths.REPO_ROOT / "tests" / "items" / "alternatives" / "loops"
+OVERFIT = ("overfit_rnn", "overfit_lstm")
 
 
 def timed(function, *args, **kwargs):
@@ -48,22 +64,129 @@ def timed(function, *args, **kwargs):
     return value, seconds
 
 
-def bench_isolation(settings, items, scratch):
-    """Grade the reference with each runner; print both times and the overhead."""
-    times = {}
+class ComputeClock:
+    """Seconds spent in the student's code and in the reference's, per item, in-process.
+
+    While installed, it times ``Dispatcher.respond`` (what the sandbox child runs for
+    each request: the student's code) and the reference's work in the trusted parent:
+    the ``solutions`` runner's calls, the overfit items' timing epoch and trusted
+    loss. Only the outermost timed call counts, so nested work is not counted twice.
+    """
+
+    def __init__(self):
+        self.student = defaultdict(float)
+        self.reference = defaultdict(float)
+        self._item = None
+        self._depth = 0
+
+    def _timer(self, function, totals, counts=lambda *args: True):
+        """``function`` adding its wall time to ``totals[current item]`` when ``counts``."""
+        clock = self
+
+        @functools.wraps(function)
+        def timed_call(*args, **kwargs):
+            if clock._depth or not counts(*args):
+                return function(*args, **kwargs)
+            clock._depth += 1
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                totals[clock._item] += time.perf_counter() - start
+                clock._depth -= 1
+
+        return timed_call
+
+    @contextlib.contextmanager
+    def installed(self):
+        """Time every item graded in this block (``runner="inprocess"`` only)."""
+        clock = self
+        grade_item = grade.grade_item
+
+        def grade_item_timed(name, ctx):
+            clock._item = name
+            return grade_item(name, ctx)
+
+        def is_reference(runner, *args):
+            return runner.package == REFERENCE.package
+
+        patches = [(grade, "grade_item", grade_item_timed),
+                   (dispatch.Dispatcher, "respond",
+                    self._timer(dispatch.Dispatcher.respond, self.student))]
+        patches += [(LocalRunner, name, self._timer(getattr(LocalRunner, name), self.reference,
+                                                    is_reference))
+                    for name in ("call", "new", "method", "get_attr")]
+        patches += [(overfit, name, self._timer(getattr(overfit, name), self.reference))
+                    for name in ("reference_seconds", "trusted_loss")]
+        saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
+        for owner, name, replacement in patches:
+            setattr(owner, name, replacement)
+        try:
+            yield self
+        finally:
+            for owner, name, original in saved:
+                setattr(owner, name, original)
+
+
+def naive_submission(folder):
+    """The reference with every layer rebuilt from per-step Python loops (a correct
+    alternative of the item tests, ``tests/items/alternatives/loops``)."""
+    for name, text in mistakes.reference_sources().items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        loops = LOOPS / name
+        path.write_text(text + ("\n\n" + loops.read_text(encoding="utf-8")
+                                if loops.exists() else ""), encoding="utf-8")
+    return folder
+
+
+def bench_items(settings, items, scratch, label, submission):
+    """Grade ``submission`` in the sandbox and in-process; print where the time goes.
+
+    Per item: the sandbox's wall time, the in-process one, the student's and the
+    reference's own compute (measured in the in-process grading of the same inputs),
+    what is left of the in-process time (grading overhead, all from one run) and the
+    sandbox time over the student's compute.
+    """
+    print(f"{label}, end to end:")
+    graded, times, clock = {}, {}, ComputeClock()
     for runner in ("sandbox", "inprocess"):
-        result, times[runner] = timed(grade.grade_submission, paths.SOLUTIONS_DIR,
-                                      scratch / f"one-{runner}", settings, runner=runner,
-                                      items=items)
+        with clock.installed() if runner == "inprocess" else contextlib.nullcontext():
+            graded[runner], times[runner] = timed(grade.grade_submission, submission,
+                                                  scratch / f"{label}-{runner}", settings,
+                                                  runner=runner, items=items)
+        result = graded[runner]
         print(f"  {runner:>9}: {times[runner]:7.2f} s, score {result.score:g} / "
               f"{result.max_score:g}, isolation: {result.isolation}")
         for item in result.items:
-            if not item.passed:
+            if not item.passed and item.error != NOT_SELECTED:
                 print(f"             lost {item.name}: {(item.error or 'a check failed')[:100]}")
-    ratio = times["sandbox"] / times["inprocess"]
     budget = 1.3 * times["inprocess"] + 1.0
-    print(f"  sandbox / in-process = {ratio:.3f}; sandbox {times['sandbox']:.2f} s vs target "
-          f"<= 1.3 x in-process + 1 s = {budget:.2f} s")
+    print(f"  sandbox / in-process = {times['sandbox'] / times['inprocess']:.3f}; sandbox "
+          f"{times['sandbox']:.2f} s vs target <= 1.3 x in-process + 1 s = {budget:.2f} s")
+    sandbox = {item.name: item.seconds for item in graded["sandbox"].items
+               if item.error != NOT_SELECTED}
+    inprocess = {item.name: item.seconds for item in graded["inprocess"].items}
+    print(f"  {'item':<24}{'sandbox s':>10}{'in-proc s':>10}{'student s':>10}"
+          f"{'reference s':>12}{'overhead s':>11}{'sandbox/student':>16}")
+    for name, seconds in sandbox.items():
+        student, reference = clock.student[name], clock.reference[name]
+        print(f"  {name:<24}{seconds:10.3f}{inprocess[name]:10.3f}{student:10.3f}"
+              f"{reference:12.3f}{inprocess[name] - student - reference:11.3f}"
+              f"{seconds / student if student else float('inf'):16.2f}")
+    overfit_seconds = sum(seconds for name, seconds in sandbox.items() if name in OVERFIT)
+    others = sum(sandbox.values()) - overfit_seconds
+    student, reference = sum(clock.student.values()), sum(clock.reference.values())
+    print(f"  non-overfit items: {others:.2f} s in the sandbox (target for the reference < 2 s)")
+    print(f"  overfit items: {overfit_seconds:.2f} s, {overfit_seconds / times['sandbox']:.0%} "
+          "of the whole grading in the sandbox")
+    for runner, note in (("inprocess", "one run"), ("sandbox", "computes of the in-process run")):
+        overhead = times[runner] - student - reference
+        print(f"  {runner:>9} {times[runner]:.2f} s = student {student:.2f} s + reference "
+              f"{reference:.2f} s + overhead {overhead:.2f} s ({overhead / times[runner]:.2f} of "
+              f"the total, target < 0.3; {note})")
+    print(f"  sandbox grading time / the student's own compute = "
+          f"{times['sandbox'] / student:.2f}")
 
 
 def write_class(folder, submissions, mutants):
@@ -105,14 +228,16 @@ def main():
     parser.add_argument("--items", default=None, help="comma-separated items (default: all)")
     parser.add_argument("--submissions", type=int, default=20)
     parser.add_argument("--mutants", type=int, default=4)
-    parser.add_argument("--skip-class", action="store_true", help="only benchmark isolation")
+    parser.add_argument("--skip-class", action="store_true",
+                        help="only time the two submissions, item by item")
     args = parser.parse_args()
     settings = config.load()
     items = args.items.split(",") if args.items else None
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as scratch:
         scratch = Path(scratch)
-        print("One submission (the reference), end to end:")
-        bench_isolation(settings, items, scratch)
+        bench_items(settings, items, scratch, "reference", paths.SOLUTIONS_DIR)
+        bench_items(settings, items, scratch, "naive (per-step loops)",
+                    naive_submission(scratch / "naive"))
         if not args.skip_class:
             print("A class with grade-all:")
             bench_class(settings, items, scratch, args.submissions, args.mutants)

@@ -39,6 +39,11 @@ def status(item):
     return "passed" if item.passed else "failed"
 
 
+def duration(seconds):
+    """A wall-clock time for people: ``0.42 s``, ``31.7 s``."""
+    return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
 def state(item):
     """The item's status for people: ``"passed"``, ``"failed"`` or ``"not graded"``."""
     return "not graded" if item.error == NOT_SELECTED else status(item)
@@ -65,7 +70,7 @@ def facts(result):
         ("Score", f"{points(result.score)} / {points(result.max_score)}"),
         ("Seed", str(result.seed)),
         ("Isolation", result.isolation or "none"),
-        ("Time", f"{result.seconds:.1f} s"),
+        ("Time", duration(result.seconds)),
     ]
 
 

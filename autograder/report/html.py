@@ -52,11 +52,13 @@ def render(result, curves):
                   *(f"<li>{escape(problem)}</li>" for problem in result.problems),
                   "</ul></section>"]
     parts += ["<h2>Items</h2>", "<table><tr><th>Item</th><th>Score</th><th>Max</th>"
-                                "<th>Status</th></tr>"]
+                                "<th>Status</th><th>Time</th></tr>"]
     parts += [f'<tr class="{explain.status(item)}"><td><a href="#{escape(item.name)}">'
               f"{escape(item.name)}</a></td><td class=\"number\">{explain.points(item.score)}"
               f'</td><td class="number">{explain.points(item.max_score)}</td>'
-              f"<td>{explain.state(item)}</td></tr>" for item in result.items]
+              f"<td>{explain.state(item)}</td>"
+              f'<td class="number">{explain.duration(item.seconds)}</td></tr>'
+              for item in result.items]
     parts.append("</table>")
     shown = [item for item in result.items if explain.detailed(item, item.name in curves)]
     if shown:

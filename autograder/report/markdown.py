@@ -55,9 +55,10 @@ def render(result, curve_files):
         blocks += ["## Problems with the submission",
                    "\n".join(f"- {escape(problem)}" for problem in result.problems)]
     blocks += ["## Items", "\n".join(
-        ["| Item | Score | Max | Status |", "|---|---:|---:|---|"]
+        ["| Item | Score | Max | Status | Time |", "|---|---:|---:|---|---:|"]
         + [f"| {item.name} | {explain.points(item.score)} | {explain.points(item.max_score)} | "
-           f"{explain.state(item)} |" for item in result.items])]
+           f"{explain.state(item)} | {explain.duration(item.seconds)} |"
+           for item in result.items])]
     shown = [item for item in result.items if explain.detailed(item, item.name in curve_files)]
     if shown:
         blocks.append("## Details")

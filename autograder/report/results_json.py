@@ -3,8 +3,9 @@
 Top level: ``score``, ``execution_time`` (whole seconds), ``output`` (the
 summary paragraph, as plain text), ``visibility``, ``stdout_visibility`` and
 ``extra_data`` (the submission's path, its seed as a string since it may exceed
-2**53, the isolation and the problems, read back by grade-all); one test per
-graded item, named after the item.
+2**53, the digest of its files, the isolation and the problems, read back by
+grade-all); one test per graded item, named after the item, whose ``extra_data``
+holds the item's wall-clock ``seconds``.
 """
 
 import json
@@ -39,6 +40,7 @@ def results(result):
         "extra_data": {
             "submission": result.submission,
             "seed": str(result.seed),
+            "digest": result.digest,
             "isolation": result.isolation,
             "problems": list(result.problems),
         },
@@ -56,6 +58,7 @@ def _test(item):
         "output": explain.as_text(item),
         "output_format": "text",
         "visibility": VISIBILITY,
+        "extra_data": {"seconds": round(item.seconds, 3)},
     }
 
 

@@ -259,3 +259,18 @@ def test_a_loss_curve_of_extreme_floats_is_still_drawn(tmp_path, settings):
                       loss_history=history)
     write_reports(GradeResult("s", [item]), tmp_path, settings)
     assert (tmp_path / "loss_overfit_rnn.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_every_item_reports_its_wall_time(tmp_path, settings):
+    result = GradeResult(submission="s", seed=1, digest="ab" * 32, seconds=14.5, items=[
+        ItemResult("rnn_step_forward", 4, checks=[Check("values", True)], seconds=0.4237),
+        ItemResult("overfit_rnn", 5, checks=[Check("final loss", True)], seconds=12.25)])
+    write_reports(result, tmp_path, settings)
+    document = json.loads((tmp_path / "results.json").read_text())
+    assert [test["extra_data"]["seconds"] for test in document["tests"]] == [0.424, 12.25]
+    assert document["extra_data"]["digest"] == "ab" * 32
+    report = (tmp_path / "report.md").read_text()
+    assert "| rnn_step_forward | 4 | 4 | passed | 0.42 s |" in report
+    assert "| overfit_rnn | 5 | 5 | passed | 12.2 s |" in report
+    page = (tmp_path / "report.html").read_text()
+    assert '<td class="number">0.42 s</td>' in page and '<td class="number">12.2 s</td>' in page
