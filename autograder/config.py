@@ -46,7 +46,7 @@ class Tolerance:
 
 @dataclass(frozen=True)
 class Overfit:
-    """SPEC.md's overfitting settings and thresholds."""
+    """docs/assignment.md's overfitting settings and thresholds."""
 
     max_train: int
     hidden_dim: int

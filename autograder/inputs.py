@@ -4,7 +4,7 @@ Each item draws from ``np.random.default_rng(seed + offset)`` with an offset of
 its own, where ``seed`` is derived from grading.toml's ``seed`` and the
 submission's files: a regrade of the same files sees the same inputs, another
 submission sees others. Sizes are drawn from ranges that no classic check uses
-(no published check of SPEC.md or the notebooks has a minibatch of 5 to 9),
+(no published check of docs/assignment.md or the notebooks has a minibatch of 5 to 9),
 so values copied from a notebook cannot pass.
 """
 

@@ -3,7 +3,7 @@
 Run: ``python benchmarks/check_reference.py [--package solutions|assignment]``.
 
 Prints the maximum errors of
-* the classic published checks (SPEC.md) in float64;
+* the classic published checks (docs/assignment.md) in float64;
 * the fast whole-sequence layers against plain step-by-step loops written here;
 * centred-difference gradient checks (norm-wise relative error) of
   ``CaptioningRNN.loss`` (rnn with tanh, rnn with sigmoid, lstm) and of the

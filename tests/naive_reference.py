@@ -1,6 +1,6 @@
 """An independent, deliberately plain implementation of the assignment's maths.
 
-Written from the formulas of the contract (SPEC.md), not from ``solutions/``:
+Written from the formulas of the contract (docs/assignment.md), not from ``solutions/``:
 every function loops over examples and time steps and works on one vector at
 a time, and derivatives of tanh and sigmoid are taken from the
 pre-activation (``1 / cosh(a)**2``, ``s(a) * (1 - s(a))``) rather than from
@@ -199,7 +199,7 @@ def softmax_loss(scores, targets, mask):
 
 
 def caption_loss(params, features, captions, null, cell_type="rnn", use_tanh=True):
-    """(loss, grads) of the captioning model, from its definition in SPEC.md."""
+    """(loss, grads) of the captioning model, from its definition in docs/assignment.md."""
     p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
     features = np.asarray(features, dtype=np.float64)
     words_in, targets = captions[:, :-1], captions[:, 1:]

@@ -1,4 +1,4 @@
-"""The classic overfit check of SPEC.md on the embedded caption set.
+"""The classic overfit check of docs/assignment.md on the embedded caption set.
 
 50 training captions, hidden 512, word vectors 256, adam at 5e-3, 50 epochs of
 batches of 25 (100 iterations): the reference model must memorise them.

@@ -1,6 +1,6 @@
-"""The classic public checks of SPEC.md, run on the reference package.
+"""The classic public checks of docs/assignment.md, run on the reference package.
 
-Expected values are either the published numbers of SPEC.md or computed by
+Expected values are either the published numbers of docs/assignment.md or computed by
 hand in the test (the arithmetic is written out).
 """
 

@@ -26,7 +26,7 @@ from .student import ItemError, grader_problem
 
 GRADERS = layers.GRADERS | model.GRADERS | sample.GRADERS | overfit.GRADERS
 # The items whose student functions each item runs, directly (a backward item calls the
-# forward function for its cache) or as SPEC.md builds them (rnn_forward on the step
+# forward function for its cache) or as docs/assignment.md builds them (rnn_forward on the step
 # function, CaptioningRNN.loss on the embedding and the recurrence, training on the loss).
 DEPENDS_ON = {
     "rnn_step_backward": ("rnn_step_forward",),

@@ -1,4 +1,4 @@
-"""The classic public checks of SPEC.md: fixed inputs and their published values.
+"""The classic public checks of docs/assignment.md: fixed inputs and their published values.
 
 Students see these numbers in their notebooks, so they are graded with a
 small weight next to the checks on inputs drawn at grade time. Entries of an
@@ -41,7 +41,7 @@ def _published(shape, rows):
 
 
 def rnn_step():
-    """SPEC.md's rnn_step_forward check: N, D, H = 3, 10, 4."""
+    """docs/assignment.md's rnn_step_forward check: N, D, H = 3, 10, 4."""
     N, D, H = 3, 10, 4
     return Classic(
         {"N": N, "D": D, "H": H},
@@ -54,7 +54,7 @@ def rnn_step():
 
 
 def rnn():
-    """SPEC.md's rnn_forward check: N, T, D, H = 2, 3, 4, 5; h[0, 0] and h[1, 2] are published."""
+    """The rnn_forward check (docs/assignment.md): N, T, D, H = 2, 3, 4, 5; h[0, 0], h[1, 2]."""
     N, T, D, H = 2, 3, 4, 5
     return Classic(
         {"N": N, "T": T, "D": D, "H": H},
@@ -67,7 +67,7 @@ def rnn():
 
 
 def word_embedding():
-    """SPEC.md's word_embedding_forward check; ``out[n, t] = W[x[n, t]]`` row by row.
+    """docs/assignment.md's word_embedding_forward check; ``out[n, t] = W[x[n, t]]`` row by row.
 
     Row k of ``W = linspace(0, 1, 15).reshape(5, 3)`` is ``[3k, 3k+1, 3k+2] / 14``.
     """
@@ -79,7 +79,7 @@ def word_embedding():
 
 
 def lstm_step():
-    """SPEC.md's lstm_step_forward check: N, D, H = 3, 4, 5; next_h[0], next_c[2] published."""
+    """The lstm_step_forward check (docs/assignment.md): N, D, H = 3, 4, 5; next_h[0], next_c[2]."""
     N, D, H = 3, 4, 5
     return Classic(
         {"N": N, "D": D, "H": H},
@@ -100,7 +100,7 @@ LOSS_VALUES = {"rnn": 9.83235591003, "lstm": 9.82445935443}
 
 
 def loss(cell_type, shapes):
-    """SPEC.md's CaptioningRNN.loss check of one cell type.
+    """docs/assignment.md's CaptioningRNN.loss check of one cell type.
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """The ten student functions of rnn_layers.py: forward values, backward values, gradient checks.
 
 A forward item compares the student's outputs with the reference's on inputs
-drawn at grade time (and with SPEC.md's published values). A backward item
+drawn at grade time (and with docs/assignment.md's published values). A backward item
 calls the student's backward pass with the cache of the student's own forward
 pass, compares every gradient with the reference's and checks them against
 centred differences of the student's forward pass.
@@ -239,7 +239,7 @@ def grade_forward(grading, key):
     if key in CLASSICS:
         published = CLASSICS[key]()
         case = forward_case(layer, published.sizes, published.inputs, {}, CLASSIC_WEIGHT,
-                            f"{layer.forward}, SPEC.md's published check")
+                            f"{layer.forward}, the notebook's published check")
         case.expected = published.expected
         grading.run(case)
     sizes, values = layer.draw(grading.rng)

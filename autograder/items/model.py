@@ -83,7 +83,7 @@ def param_shapes(word_to_idx, kwargs):
 
 
 def param_symbols(cell_type):
-    """The parameters' shapes in size letters (SPEC.md), for messages."""
+    """The parameters' shapes in size letters (docs/assignment.md), for messages."""
     gates = "4H" if cell_type == "lstm" else "H"
     return {"W_embed": ("V", "W"), "W_proj": ("D", "H"), "b_proj": ("H",), "Wx": ("W", gates),
             "Wh": ("H", gates), "b": (gates,), "W_vocab": ("H", "V"), "b_vocab": ("V",)}
@@ -153,7 +153,7 @@ def by_name(found, names, what, label):
     unexpected = f"; unexpected: {', '.join(map(repr, extra))}" if extra else ""
     return {label(name): found[name] if name in found else Missing(
         name, f"{what} has no key {name!r} (it has {sorted(found)}{unexpected}): use exactly "
-              "the parameter names of SPEC.md")
+              "the keys of self.params")
         for name in names}
 
 
@@ -238,7 +238,7 @@ def draw_loss_inputs(rng, cell_type, **extra):
 def grade_loss(grading, cell_type):
     """The items loss_rnn and loss_lstm.
 
-    Checks the parameters as constructed (names, shapes, float64), SPEC.md's
+    Checks the parameters as constructed (names, shapes, float64), docs/assignment.md's
     published loss, and the loss and every gradient on random inputs.
 
     Parameters
@@ -257,7 +257,7 @@ def grade_loss(grading, cell_type):
                      sizes, weight=CONSTRUCTOR_WEIGHT))
     classic_kwargs = constructor_kwargs(classic.LOSS_SIZES, cell_type)
     published = classic.loss(cell_type, param_shapes(classic.LOSS_VOCABULARY, classic_kwargs))
-    case = loss_case(f"CaptioningRNN.loss ({cell_type}), SPEC.md's published check",
+    case = loss_case(f"CaptioningRNN.loss ({cell_type}), the notebook's published check",
                      classic.LOSS_VOCABULARY, classic_kwargs, published.inputs, published.sizes,
                      cell_type, weight=CLASSIC_WEIGHT, graded=("loss",))
     case.expected = published.expected

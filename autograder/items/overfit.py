@@ -1,7 +1,7 @@
 """overfit_rnn / overfit_lstm: the student's model memorises a small training set.
 
 The student's CaptioningRNN is trained in the sandbox by the pristine
-CaptioningSolver with SPEC.md's settings (``[overfit]`` of grading.toml) on
+CaptioningSolver with docs/assignment.md's settings (``[overfit]`` of grading.toml) on
 the embedded data, from initial parameters the grader draws. The child's
 report is not trusted for the verdict: the grader recomputes the loss of the
 trained parameters with the reference model over every training caption and
@@ -58,7 +58,7 @@ def training_data(seed, max_train):
 
 
 def solver_kwargs(overfit, cell_type):
-    """CaptioningSolver arguments of SPEC.md's overfit run of one cell.
+    """CaptioningSolver arguments of docs/assignment.md's overfit run of one cell.
 
     Parameters
     ----------

@@ -19,7 +19,7 @@ from .model import MODEL, constructor_kwargs, param_shapes, reference_model
 from .student import grader_problem
 
 MAX_LENGTH = (10, 14)        # inclusive range of the max_length passed explicitly
-DEFAULT_MAX_LENGTH = 30      # SPEC.md's default
+DEFAULT_MAX_LENGTH = 30      # docs/assignment.md's default
 SCORE_SCALE = 3.0            # vocabulary scores of order a few units
 NEVER = -10.0                # bias keeping <NULL> and <START> out of the captions
 END_BIAS = 0.5               # extra bias of <END>, so that most captions end in time
