@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from autograder import paths
+from autograder.build import dependencies
 from autograder.sandbox import SandboxRunner, isolation
 from sandbox_helpers import RUN_CODE, SETTINGS, stage
 
@@ -27,8 +28,6 @@ HAS_UNSHARE = shutil.which("unshare") is not None
 ISOLATED_MODES = (["root"] if IS_ROOT else []) + ["userns"]
 SITE_MASK = "/sandbox/python/lib/python{}.{}/site-packages".format(*sys.version_info[:2])
 BASE_SITE = sysconfig.get_path("purelib", vars={"base": sys.base_prefix})
-REQUIREMENTS = Path(paths.REPO_ROOT, "autograder", "build", "templates",
-                    "student_requirements.txt")
 
 
 def probe(runner, body, *args, timeout=None):
@@ -48,7 +47,8 @@ def student_requirement_modules():
         for distribution in distributions:
             modules.setdefault(normal(distribution), set()).add(module)
     wanted = [normal(re.split(r"[<>=!~;\[ ]", line.strip())[0])
-              for line in REQUIREMENTS.read_text().splitlines() if line.strip()]
+              for line in dependencies.requirements(paths.REPO_ROOT, "student").decode().splitlines()
+              if line.strip()]
     return sorted(module for name in wanted for module in modules.get(name, ())
                   if not module.startswith("_"))
 
