@@ -27,6 +27,10 @@ ITEMS = (
 )
 
 
+# The isolation modes of the sandbox, best first; ``limits.isolation_minimum`` names one.
+ISOLATION_LEVELS = ("root", "userns", "confined", "none")
+
+
 class ConfigError(ValueError):
     """``grading.toml`` is missing, malformed, or has a bad value; the message names the key."""
 
@@ -73,6 +77,7 @@ class Limits:
     max_message_mib: int
     max_zip_entries: int
     max_unpacked_mib: int
+    isolation_minimum: str
 
 
 @dataclass(frozen=True)
@@ -131,9 +136,19 @@ def load(path=paths.GRADING_TOML):
         points=_points(_table(raw, "points", path), path),
         tolerance=_section(raw, "tolerance", Tolerance, path),
         overfit=_section(raw, "overfit", Overfit, path),
-        limits=_section(raw, "limits", Limits, path),
+        limits=_limits(raw, path),
         grading=_section(raw, "class", ClassGrading, path),
     )
+
+
+def _limits(raw, path):
+    """The [limits] table, with ``isolation_minimum`` checked to name an isolation level."""
+    limits = _section(raw, "limits", Limits, path)
+    if limits.isolation_minimum not in ISOLATION_LEVELS:
+        raise ConfigError(f"{path}: limits.isolation_minimum must be one of "
+                          f"{', '.join(ISOLATION_LEVELS)} (best first), got "
+                          f"{limits.isolation_minimum!r}")
+    return limits
 
 
 def _table(raw, key, path):
