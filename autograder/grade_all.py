@@ -38,6 +38,8 @@ class Row:
         Item name -> points earned.
     problems : list of str
         Problems with the submission's files.
+    isolation : str
+        How its code was isolated (results.json's ``extra_data``).
     error : str or None
         Why it could not be graded at all (its grader process failed).
     seconds : float
@@ -46,6 +48,7 @@ class Row:
     name: str
     scores: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    isolation: str = ""
     error: str | None = None
     seconds: float = 0.0
 
@@ -207,4 +210,5 @@ def read_row(name, out):
     document = json.loads((out / results_json.FILE_NAME).read_text(encoding="utf-8"))
     return Row(name=name,
                scores={test["name"]: float(test["score"]) for test in document["tests"]},
-               problems=list(document["extra_data"]["problems"]))
+               problems=list(document["extra_data"]["problems"]),
+               isolation=str(document["extra_data"]["isolation"]))

@@ -1,7 +1,8 @@
 """Class-level reports of grade-all: ``gradebook.csv``, ``summary.md`` and ``histogram.png``.
 
 Each row is one submission (see :class:`autograder.grade_all.Row`): its name,
-its per-item scores, its problems, and the error when it could not be graded.
+its per-item scores, its problems, the isolation its code ran in, and the error
+when it could not be graded.
 """
 
 import csv
@@ -64,16 +65,18 @@ def gradebook_csv(rows, item_points):
     -------
     str
         CSV text; a submission that could not be graded has empty score cells
-        and its reason in the ``error`` column.
+        and its reason in the ``error`` column; ``isolation`` says how each
+        submission's code was confined (``none ...`` deserves a look).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", *item_points, "total", "problems", "error"])
+    writer.writerow(["submission", *item_points, "total", "problems", "isolation", "error"])
     for row in rows:
         graded = row.error is None
         scores = [points(row.scores.get(item, 0.0)) if graded else "" for item in item_points]
         writer.writerow([_cell(row.name), *scores, points(row.total) if graded else "",
-                         _cell(" | ".join(row.problems)), _cell(row.error or "")])
+                         _cell(" | ".join(row.problems)), _cell(row.isolation),
+                         _cell(row.error or "")])
     return buffer.getvalue()
 
 
