@@ -73,7 +73,7 @@ RULE_RIGHTS = {
     "list": READ_DIR,
     "write": (EXECUTE | READ_FILE | READ_DIR | WRITE_FILE | TRUNCATE | REMOVE_DIR | REMOVE_FILE
               | MAKE_DIR | MAKE_REG | MAKE_SYM | REFER),
-    "device": READ_FILE | WRITE_FILE,
+    "device": READ_FILE | WRITE_FILE | TRUNCATE,  # open(os.devnull, "w") truncates
 }
 
 _libc = ctypes.CDLL(None, use_errno=True)
