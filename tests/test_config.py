@@ -34,6 +34,8 @@ def _write_variant(tmp_path, old, new):
         ("jobs = 1", "jobs = 1\nworkers = 2", "class.workers"),
         ("seed = 231", "seed = 231\ncolour = 'red'", "colour"),
         ("[limits]", "[limits", "not valid TOML"),
+        ('isolation_minimum = "confined"', 'isolation_minimum = "namespaces"',
+         "limits.isolation_minimum"),
     ],
 )
 def test_a_malformed_grading_toml_is_reported_with_its_key(tmp_path, old, new, named):

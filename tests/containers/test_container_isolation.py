@@ -19,7 +19,8 @@ ATTACK_SECONDS = 1500
 # mode's own probes.
 ATTACK_SUITES = ("tests/sandbox/test_sandbox_adversarial.py",
                  "tests/pipeline/test_adversarial_grading.py",
-                 "tests/sandbox/test_sandbox_confined.py")
+                 "tests/sandbox/test_sandbox_confined.py",
+                 "tests/sandbox/test_sandbox_seccomp.py")
 
 
 @pytest.fixture(scope="session")
