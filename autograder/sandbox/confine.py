@@ -4,7 +4,7 @@ Standard library only: it runs in the jail after ``pivot_root`` (imported by
 ``jail.py``), and as the launcher of the ``"confined"`` isolation mode, started by
 the grader as a standalone script in a private folder::
 
-    python -I -S -B confine.py          # reads and deletes ./confine.json
+    python -I -S -B confine.py          # reads and deletes ./launcher.json
 
 The configuration is a file in the launcher's working folder, read and removed
 before any student code runs, so that nothing on the command line (which every
@@ -48,7 +48,7 @@ import os
 import stat
 import sys
 
-CONFIG_FILE = "confine.json"
+CONFIG_FILE = "launcher.json"  # read by jail.py too
 SETUP_FAILED = 97
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 BPF_INSTRUCTION_BYTES = 8
@@ -112,7 +112,7 @@ class _SockFprog(ctypes.Structure):
 
 
 def main():
-    """As the ``"confined"`` launcher: read ``confine.json`` from the working folder, exec.
+    """As the ``"confined"`` launcher: read ``launcher.json`` from the working folder, exec.
 
     The file holds JSON with ``landlock`` (a list of [kind, path] rules, see
     ``RULE_RIGHTS``), ``uid``, ``gid``, ``seccomp`` (base64 BPF), ``argv``, ``env``

@@ -261,7 +261,9 @@ def command(mode, runtime, limits, fds, hidden_paths=()):
     Raises
     ------
     Unavailable
-        When this Python installation cannot be mapped into the jail.
+        When this Python installation cannot be mapped into the jail, no seccomp
+        filter can be built, or the ``"confined"`` mode lacks root, Landlock or a
+        Python installation other users may read.
     """
     if mode == "none":
         path = [*_package_folders(), str(runtime.package)]
@@ -272,7 +274,7 @@ def command(mode, runtime, limits, fds, hidden_paths=()):
                       _confined_config(runtime, limits, fds, hidden_paths))
         argv = [_interpreter(), "-I", "-S", "-B", "confine.py"]
         return argv, child_environment(), str(runtime.folder)
-    _write_config(runtime.folder / "jail.json",
+    _write_config(runtime.folder / confine.CONFIG_FILE,
                   _jail_config(mode == "userns", runtime, limits, fds, hidden_paths))
     flags = ["--user", "--map-root-user"] if mode == "userns" else []
     flags += ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",

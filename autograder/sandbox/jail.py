@@ -4,7 +4,7 @@ Run by ``unshare`` as a standalone script (standard library only, beside a copy 
 ``confine.py`` in the sandbox's private folder), as root inside new mount, PID,
 network, IPC and UTS namespaces (and a user namespace when the grader is not root)::
 
-    python -I -S -B jail.py          # reads and deletes ./jail.json
+    python -I -S -B jail.py          # reads and deletes ./launcher.json
 
 The configuration is a file in the working folder rather than an argument, so that
 this process, PID 1 of the child's namespace, shows nothing of the grading's folders
@@ -39,7 +39,6 @@ MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 0x20, 0x400, 0x800, 0x1000
 MS_REC, MS_RELATIME = 0x4000, 0x200000
 MNT_DETACH = 0x2
 CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
-CONFIG_FILE = "jail.json"
 PIVOT_ROOT_SYSCALL = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 # statvfs flags that a read-only remount of a bind must keep (the kernel refuses to
 # clear them inside a user namespace).
@@ -53,18 +52,18 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def main():
-    """Set up the jail described by ``jail.json`` and run the worker in it.
+    """Set up the jail described by ``launcher.json`` and run the worker in it.
 
-    ``jail.json``, in the working folder, holds JSON with ``new_root`` (an empty
+    ``launcher.json``, in the working folder, holds JSON with ``new_root`` (an empty
     host folder), ``binds`` ([host path, jail path]), ``symlinks`` ([jail path,
     target]), ``scratch`` ([jail path, bytes]), ``masks`` (jail paths),
     ``user_namespace`` (bool), ``uid``, ``gid``, ``seccomp`` (base64 BPF),
     ``argv``, ``env``, ``cwd`` and ``keep_fds``.
     """
     try:
-        with open(CONFIG_FILE, encoding="utf-8") as file:
+        with open(confine.CONFIG_FILE, encoding="utf-8") as file:
             config = json.load(file)
-        os.unlink(CONFIG_FILE)
+        os.unlink(confine.CONFIG_FILE)
         build_root(config)
         enter_root(config["new_root"])
     except (OSError, SetupError, ValueError) as error:
