@@ -69,10 +69,15 @@ def build_image():
     dockerfile = DOCKERFILE.format(base=BASE_IMAGE, requirements=" ".join(
         f"'{requirement}'" for requirement in grading_requirements()))
     started = time.monotonic()
+    previous = _image_id()
     finished = subprocess.run(["docker", "build", "--network", "host", "--tag", TAG, "-"],
                               input=_context(dockerfile), capture_output=True,
                               timeout=BUILD_SECONDS, env=dict(os.environ, DOCKER_BUILDKIT="0"))
     assert finished.returncode == 0, f"docker build failed:\n{finished.stderr.decode()[-3000:]}"
+    if previous and previous != _image_id():
+        # The last session's image (full copies of its layers, with the vfs driver) goes;
+        # the cached dependency layers stay, shared with the new one.
+        subprocess.run(["docker", "image", "rm", previous], capture_output=True)
     seconds = time.monotonic() - started
     print(f"built {TAG} in {seconds:.0f} s", file=sys.stderr)
     return seconds
@@ -98,6 +103,13 @@ def image():
         pytest.skip(reason)
     build_image()
     return TAG
+
+
+def _image_id():
+    """The id of the image tagged ``TAG``, or "" when there is none."""
+    found = subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}}", TAG],
+                           capture_output=True, text=True)
+    return found.stdout.strip() if found.returncode == 0 else ""
 
 
 def _context(dockerfile):
