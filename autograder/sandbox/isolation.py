@@ -372,7 +372,7 @@ def _jail_config(user_namespace, runtime, limits, fds, hidden_paths):
         "env": child_environment({"LD_LIBRARY_PATH": f"{IN_JAIL['python']}/lib"}),
         "cwd": IN_JAIL["package"],
         "keep_fds": list(fds),
-        "seccomp": _filter(deny_network=False),
+        "seccomp": _filter(shared_namespaces=False),
     }
     return config
 
@@ -403,7 +403,7 @@ def _confined_config(runtime, limits, fds, hidden_paths):
         "landlock": rules,
         "uid": uid,
         "gid": uid,
-        "seccomp": _filter(deny_network=True),
+        "seccomp": _filter(shared_namespaces=True),
         "argv": worker_argv(_interpreter(), runtime.lib, limits, fds,
                             [str(runtime.package), *sites]),
         "env": child_environment({"HOME": scratch, "TMPDIR": scratch,
@@ -446,10 +446,10 @@ def _check_reachable(folder, uid):
 
 
 @functools.cache
-def _filter(deny_network):
+def _filter(shared_namespaces):
     """The seccomp filter as base64 text, compiled once per process."""
     try:
-        program = syscall_filter.compile_filter(deny_network)
+        program = syscall_filter.compile_filter(shared_namespaces)
     except syscall_filter.Unavailable as error:
         raise Unavailable(str(error)) from None
     return base64.b64encode(program).decode("ascii")

@@ -21,8 +21,10 @@ Denied in every isolation mode (the call fails with ``EPERM``):
 - memory the address-space limit does not count: ``memfd_create``, ``memfd_secret``;
 - ``io_uring``, whose operations would bypass this filter.
 
-In the ``"confined"`` mode, which shares the grader's network, ``socket`` too,
-for every address family but ``AF_UNIX``.
+In the ``"confined"`` mode, which shares the grader's network and IPC namespaces,
+also ``socket`` for every address family but ``AF_UNIX``, and System V IPC and POSIX
+message queues: a segment or queue left by one grading's child would reach the next
+one's, and shared memory escapes the address-space limit.
 """
 
 import errno
@@ -40,6 +42,10 @@ DENIED = ("unshare", "setns", "keyctl", "add_key", "request_key", "ptrace", "pro
           "open_tree", "fsopen", "fsmount", "fsconfig", "fspick", "mount_setattr", "bpf",
           "perf_event_open", "userfaultfd", "memfd_create", "memfd_secret", "io_uring_setup",
           "io_uring_enter", "io_uring_register")
+SHARED_NAMESPACE_CALLS = ("shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv",
+                          "msgctl", "semget", "semop", "semtimedop", "semctl", "mq_open",
+                          "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",
+                          "mq_getsetattr")
 NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000,
                    "CLONE_NEWUTS": 0x04000000, "CLONE_NEWIPC": 0x08000000,
                    "CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000,
@@ -50,13 +56,14 @@ class Unavailable(RuntimeError):
     """libseccomp cannot be used here; the text says what to install."""
 
 
-def compile_filter(deny_network):
+def compile_filter(shared_namespaces):
     """The child's filter as raw BPF.
 
     Parameters
     ----------
-    deny_network : bool
-        Also deny ``socket`` for every family but ``AF_UNIX``.
+    shared_namespaces : bool
+        The child shares the grader's network and IPC namespaces: also deny
+        ``socket`` for every family but ``AF_UNIX``, System V IPC and message queues.
 
     Returns
     -------
@@ -79,8 +86,10 @@ def compile_filter(deny_network):
     for flag in NAMESPACE_FLAGS.values():
         rules.add_rule(denied, "clone", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, flag, flag))
     rules.add_rule(pyseccomp.ERRNO(errno.ENOSYS), "clone3")
-    if deny_network:
+    if shared_namespaces:
         rules.add_rule(denied, "socket", pyseccomp.Arg(0, pyseccomp.NE, socket.AF_UNIX))
+        for name in SHARED_NAMESPACE_CALLS:
+            rules.add_rule(denied, name)
     with tempfile.TemporaryFile() as sink:
         rules.export_bpf(sink)
         sink.seek(0)

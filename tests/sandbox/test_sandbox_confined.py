@@ -100,7 +100,9 @@ def test_parent_cannot_be_signalled_and_channels_are_closed(confined):
             except OSError as error:
                 value[name] = error.errno
         calls = {"keyctl": (250, 0, -4, 0), "memfd_create": (319, b"x", 0),
-                 "unshare": (272, 0x10000000), "ptrace": (101, 16, args[0], 0, 0)}
+                 "unshare": (272, 0x10000000), "ptrace": (101, 16, args[0], 0, 0),
+                 "shmget": (29, 0, 1 << 20, 0o1666), "msgget": (68, 0, 0o1666),
+                 "mq_open": (240, b"channel", 0o100 | 2, 0o666, None)}
         for name, arguments in calls.items():
             result = libc.syscall(*arguments)
             value[name] = ctypes.get_errno() if result < 0 else "allowed"
@@ -149,3 +151,19 @@ def test_a_network_socket_on_the_host_side_is_not_reached(confined):
         assert isinstance(probe(runner, body, server.getsockname()[1]), int)
         with pytest.raises(socket.timeout):
             server.accept()
+
+
+def test_concurrent_sandboxes_have_their_own_uid_and_scratch(confined, root):  # noqa: F811
+    first, _ = confined
+    planted = probe(first, """
+        import os
+        path = os.path.join(os.environ["HOME"], "planted")
+        with open(path, "w") as file:
+            file.write("for the next grading")
+        os.chmod(path, 0o644)
+        value = path
+    """)
+    with SandboxRunner(root, SETTINGS, mode="confined") as second:
+        assert second.environment["uid"] != first.environment["uid"]
+        seen = probe(second, OPEN_ERRNO, [planted, os.path.dirname(planted)], "r")
+    assert all(isinstance(value, int) for value in seen.values()), seen
