@@ -2,8 +2,8 @@
 
 Compiled here, in the trusted grader, with libseccomp (through ``pyseccomp``, a
 small ctypes binding with the API of libseccomp's own Python module, which is not
-on PyPI; libseccomp itself is the maintained part), and handed to the child as raw BPF that ``confine.load_filter`` installs just
-before the worker's exec. libseccomp knows each architecture's system call numbers
+on PyPI; libseccomp itself is the maintained part), and handed to the child as raw
+BPF that ``confine.load_filter`` installs just before the worker's exec. libseccomp knows each architecture's system call numbers
 and writes the architecture check (a call through another ABI, such as 32-bit
 ``int 0x80`` on x86-64, kills the process); hand-written BPF would have to.
 

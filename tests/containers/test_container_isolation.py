@@ -54,7 +54,8 @@ grade editable-thief thief
 grade unconfined-thief thief "--runner inprocess"
 # the grader's files inside site-packages, where a regular install would put them
 pip uninstall --quiet --yes rnn-captioning-assignment
-cp -r autograder solutions assignment captiondata grading.toml /opt/venv/lib/python3.11/site-packages/
+cp -r autograder solutions assignment captiondata grading.toml \\
+  /opt/venv/lib/python3.11/site-packages/
 cd /
 grade installed-thief thief
 """
