@@ -48,11 +48,13 @@ def _grade(args):
     if settings is None:
         return code
     try:
-        grade.grade_submission(args.submission, args.out, settings, runner=args.runner,
-                               items=args.items, on_item=None if args.quiet else _print_item)
+        result = grade.grade_submission(args.submission, args.out, settings, runner=args.runner,
+                                        items=args.items,
+                                        on_item=None if args.quiet else _print_item)
     except SandboxError as error:
         print(f"error: no grade was given because the sandbox failed: {error}", file=sys.stderr)
         return 1
+    print(f"autograder: student code ran with isolation {result.isolation}", file=sys.stderr)
     print((Path(args.out) / "report.md").read_text(encoding="utf-8"), end="")
     return 0
 

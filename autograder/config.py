@@ -29,6 +29,10 @@ ITEMS = (
 VARIANT_ITEMS = ("sigmoid_variant",)
 
 
+# The isolation modes of the sandbox, best first; ``limits.isolation_minimum`` names one.
+ISOLATION_LEVELS = ("root", "userns", "confined", "none")
+
+
 class ConfigError(ValueError):
     """``grading.toml`` is missing, malformed, or has a bad value; the message names the key."""
 
@@ -78,6 +82,7 @@ class Limits:
     output_bytes: int
     max_zip_entries: int
     max_unpacked_mib: int
+    isolation_minimum: str
 
 
 @dataclass(frozen=True)
@@ -148,10 +153,20 @@ def load(path=paths.GRADING_TOML):
         points=_active_points(raw, sigmoid_variant, path),
         tolerance=_section(raw, "tolerance", Tolerance, path),
         overfit=_section(raw, "overfit", Overfit, path),
-        limits=_section(raw, "limits", Limits, path),
+        limits=_limits(raw, path),
         grading=_section(raw, "class", ClassGrading, path),
         package_names=_package_names(_table(raw, "package", path), path),
     )
+
+
+def _limits(raw, path):
+    """The [limits] table, with ``isolation_minimum`` checked to name an isolation level."""
+    limits = _section(raw, "limits", Limits, path)
+    if limits.isolation_minimum not in ISOLATION_LEVELS:
+        raise ConfigError(f"{path}: limits.isolation_minimum must be one of "
+                          f"{', '.join(ISOLATION_LEVELS)} (best first), got "
+                          f"{limits.isolation_minimum!r}")
+    return limits
 
 
 def _table(raw, key, path):

@@ -49,6 +49,8 @@ class Row:
         Problems with the submission's files.
     hints : list of str
         The known mistakes its results name, each once.
+    isolation : str
+        How its code was isolated (results.json's ``extra_data``).
     error : str or None
         Why it could not be graded at all (its grader process failed, none of its
         graded files could be taken, or the cluster lost it).
@@ -60,6 +62,7 @@ class Row:
     written: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     hints: list = field(default_factory=list)
+    isolation: str = ""
     error: str | None = None
     seconds: float = 0.0
 
@@ -285,10 +288,11 @@ def read_row(name, out):
     """
     document = json.loads((out / results_json.FILE_NAME).read_text(encoding="utf-8"))
     tests, problems = document["tests"], list(document["extra_data"]["problems"])
+    isolation = str(document["extra_data"]["isolation"])
     if tests and all(NOTHING_TO_RUN in test["output"] for test in tests):
-        return Row(name=name, problems=problems,
+        return Row(name=name, problems=problems, isolation=isolation,
                    error="no graded file could be taken: " + " ".join(problems))
     named = [line.removeprefix(f"{LIKELY_MISTAKE}: ") for test in tests
              for line in test["output"].splitlines() if line.startswith(f"{LIKELY_MISTAKE}: ")]
     return Row(name=name, scores={test["name"]: float(test["score"]) for test in tests},
-               problems=problems, hints=list(dict.fromkeys(named)))
+               problems=problems, hints=list(dict.fromkeys(named)), isolation=isolation)

@@ -39,6 +39,8 @@ def _write_variant(tmp_path, old, new):
         ('names = ["assignment", ', 'names = ["cs 231n", "assignment", ', "package.names"),
         ('names = ["assignment", ', 'names = ["cs231n", "assignment", ', "package.names"),
         ('names = ["assignment", ', 'colour = 1\nnames = ["assignment", ', "package.colour"),
+        ('isolation_minimum = "confined"', 'isolation_minimum = "namespaces"',
+         "limits.isolation_minimum"),
     ],
 )
 def test_a_malformed_grading_toml_is_reported_with_its_key(tmp_path, old, new, named):

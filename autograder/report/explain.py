@@ -55,7 +55,7 @@ def detailed(item, has_curve):
 
 
 def facts(result):
-    """The report header as (label, value) pairs.
+    """The report header as (label, value) pairs (for the student: no word on the sandbox).
 
     Parameters
     ----------
@@ -69,18 +69,21 @@ def facts(result):
         ("Submission", result.submission),
         ("Score", f"{points(result.score)} / {points(result.max_score)}"),
         ("Seed", str(result.seed)),
-        ("Isolation", result.isolation or "none"),
         ("Time", duration(result.seconds)),
     ]
 
 
 def summary(result):
-    """One paragraph on the whole grading: score, isolation, seed and the submission's problems."""
+    """One paragraph on the whole grading: score, seed and the submission's problems.
+
+    Students read it (results.json's ``output``), so it says nothing of how their code
+    was isolated: that goes to the instructor (``extra_data``, the gradebook, the log).
+    """
     passed = sum(item.passed for item in result.items)
     text = (f"Score {points(result.score)} / {points(result.max_score)}: {passed} of "
-            f"{len(result.items)} items earned every point. Graded in {result.seconds:.0f} s; "
-            f"student code ran with isolation: {result.isolation or 'none'}. Inputs were "
-            f"drawn with seed {result.seed}, so regrading the same files reproduces them.")
+            f"{len(result.items)} items earned every point. Graded in {result.seconds:.0f} s. "
+            f"Inputs were drawn with seed {result.seed}, so regrading the same files "
+            "reproduces them.")
     if result.problems:
         listed = " ".join(f"({number}) {problem}"
                           for number, problem in enumerate(result.problems, start=1))

@@ -3,8 +3,8 @@
 
 Each row is one submission (see :class:`autograder.grade_all.Row`): its name,
 its per-item scores, the scores of the written questions given by hand (when
-grade-all had a manual-scores CSV), its problems, and the error when it could
-not be graded.
+grade-all had a manual-scores CSV), its problems, the isolation its code ran in,
+and the error when it could not be graded.
 """
 
 import csv
@@ -79,19 +79,22 @@ def gradebook_csv(rows, item_points, written_points=None):
     str
         CSV text; a submission that could not be graded has empty score cells
         and its reason in the ``error`` column; a written question not scored
-        yet has an empty cell.
+        yet has an empty cell; ``isolation`` says how each submission's code was
+        confined (``none ...`` deserves a look).
     """
     written_points = written_points or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", *item_points, *written_points, "total", "problems", "error"])
+    writer.writerow(["submission", *item_points, *written_points, "total", "problems",
+                     "isolation", "error"])
     for row in rows:
         graded = row.error is None
         scores = [points(row.scores.get(item, 0.0)) if graded else "" for item in item_points]
         scores += [points(row.written[question]) if graded and question in row.written else ""
                    for question in written_points]
         writer.writerow([_cell(row.name), *scores, points(row.total) if graded else "",
-                         _cell(" | ".join(row.problems)), _cell(row.error or "")])
+                         _cell(" | ".join(row.problems)), _cell(row.isolation),
+                         _cell(row.error or "")])
     return buffer.getvalue()
 
 

@@ -3,9 +3,10 @@
 Top level: ``score``, ``execution_time`` (whole seconds), ``output`` (the
 summary paragraph, as plain text), ``visibility``, ``stdout_visibility`` and
 ``extra_data`` (the submission's path, its seed as a string since it may exceed
-2**53, the digest of its files, the isolation and the problems, read back by
-grade-all); one test per graded item, named after the item, whose ``extra_data``
-holds the item's wall-clock ``seconds``.
+2**53, the digest of its files, the isolation student code ran in and the problems,
+read back by grade-all; Gradescope shows ``extra_data`` to no student); one test per
+graded item, named after the item, whose ``extra_data`` holds the item's wall-clock
+``seconds``.
 """
 
 import json

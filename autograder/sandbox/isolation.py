@@ -12,25 +12,37 @@ Modes, best first (``candidate_modes``):
     Not root, unprivileged user namespaces allowed: the same inside a new user
     namespace whose root is the calling user; the worker enters a further nested user
     namespace as uid 65534, which locks the mounts.
+``"confined"``
+    Root without namespaces, as in a default Docker container (no ``CAP_SYS_ADMIN``,
+    Docker's seccomp profile): ``confine.py`` gives the child a uid of its own
+    (``uids``), a Landlock ruleset that lets it read only the Python installation,
+    the site-packages folders, the system folders, the worker and the student's
+    package (and write only a private scratch folder), and no network sockets.
 ``"none"``
-    Neither works: a new session, resource limits and a minimal environment only.
+    Nothing else works: a new session, resource limits and a minimal environment only.
 
 What the child sees of the host is ``child_view``: every site folder the grader's
 interpreter imports from (the student's own environment: an unused
 ``import matplotlib.pyplot`` at the top of a graded file works as in a notebook),
 minus the grader's own installed files; the repository, the reference, the settings
-and the output folder are covered wherever a bound folder holds them.
+and the output folder are covered (namespace modes) or left unreadable (``"confined"``)
+wherever a visible folder holds them.
 
-A mode is judged to work when a child started in it says hello (``runner`` tries
-them in order and remembers the first that works, ``remember``).
+Every mode but ``"none"`` installs the seccomp filter of ``syscall_filter`` before
+the worker starts. A mode is judged to work when a child started in it says hello
+(``runner`` tries them in order and remembers the first that works, ``remember``);
+modes below ``limits.isolation_minimum`` are not tried (``candidate_modes``), so a
+machine that cannot isolate well enough refuses to grade instead of grading silently.
 """
 
+import base64
 import functools
 import importlib.metadata
 import importlib.util
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -38,15 +50,31 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import blas, paths
-from . import worker
+from .. import blas, config, paths
+from . import confine, syscall_filter, uids, worker
 
-MODES = ("root", "userns", "none")
+MODES = config.ISOLATION_LEVELS
 DESCRIPTIONS = {
-    "root": "mount namespace (private root) + pid namespace + uid 65534 + no network (root)",
-    "userns": "user namespace + mount namespace (private root, locked) + pid namespace "
-              "+ uid 65534 + no network",
+    "root": "root: mount namespace (private root) + pid namespace + uid 65534 + no network "
+            "+ seccomp",
+    "userns": "userns: user namespace + mount namespace (private root, locked) + pid namespace "
+              "+ uid 65534 + no network + seccomp",
+    "confined": "confined: uid of its own + Landlock (reads only Python, site-packages and its "
+                "own files) + seccomp (no network sockets); no namespaces",
     "none": "none (new session + resource limits only)",
+}
+# What each mode needs of the machine, for the error of a grader that cannot reach
+# ``isolation_minimum``.
+REQUIREMENTS = {
+    "root": "namespaces need root with CAP_SYS_ADMIN (outside a container, or a container "
+            "started with --cap-add SYS_ADMIN and a seccomp profile that allows unshare) and "
+            "util-linux unshare",
+    "userns": "unprivileged user namespaces need util-linux unshare, "
+              "kernel.unprivileged_userns_clone=1 and a seccomp profile that allows unshare",
+    "confined": "the confined mode needs root (to switch to an unprivileged uid), Landlock "
+                "(kernel >= 5.13 with landlock in the LSM list), libseccomp, and a Python "
+                "installation other users may read",
+    "none": "",
 }
 UNPRIVILEGED_ID = 65534
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")
@@ -59,7 +87,7 @@ GRADER_PACKAGE = __package__.partition(".")[0]
 METADATA_SUFFIXES = (".dist-info", ".egg-info")
 CHILD_MODULES = ("protocol.py", "dispatch.py", "worker.py")
 CHILD_PACKAGE = "gradersandbox"
-JAIL = Path(__file__).with_name("jail.py")
+LAUNCHERS = ("jail.py", "confine.py")
 IN_JAIL = {"python": "/sandbox/python", "site": "/sandbox/site", "lib": "/sandbox/lib",
            "package": "/sandbox/package", "fonts": "/sandbox/fonts"}
 PASSED_VARIABLES = ("OPENBLAS_CORETYPE",)
@@ -75,18 +103,41 @@ class Unavailable(RuntimeError):
     """This machine cannot run a child in the requested mode; the text says why."""
 
 
-def candidate_modes():
+def candidate_modes(minimum="none"):
     """Modes worth trying here, best first (the remembered working mode alone, once known).
+
+    Parameters
+    ----------
+    minimum : str
+        The worst mode acceptable (``limits.isolation_minimum``); worse ones are left out.
 
     Returns
     -------
     list of str
+        May be empty when nothing here is good enough: see ``requirements``.
     """
-    if "mode" in _remembered:
+    acceptable = MODES[:MODES.index(minimum) + 1]
+    if _remembered.get("mode") in acceptable:
         return [_remembered["mode"]]
-    if shutil.which("unshare") is None:
-        return ["none"]
-    return (["root"] if os.geteuid() == 0 else []) + ["userns", "none"]
+    root = os.geteuid() == 0
+    namespaces = ["root"] * root + ["userns"] if shutil.which("unshare") else []
+    return [mode for mode in namespaces + ["confined"] * root + ["none"] if mode in acceptable]
+
+
+def requirements(minimum):
+    """What the machine needs for a mode at least as good as ``minimum``, for an error.
+
+    Parameters
+    ----------
+    minimum : str
+
+    Returns
+    -------
+    str
+    """
+    needs = [REQUIREMENTS[mode] for mode in MODES[:MODES.index(minimum) + 1] if REQUIREMENTS[mode]]
+    return (f"grading.toml asks for isolation {minimum!r} or better, and this machine gives "
+            f"none of them: {'; or '.join(needs)}")
 
 
 def remember(mode, rejected):
@@ -125,19 +176,26 @@ class Runtime:
     Attributes
     ----------
     folder : Path
-        Removed by ``remove``.
+        Removed by ``remove``; holds copies of ``jail.py`` and ``confine.py`` (the
+        launchers) and, while a child starts, the launcher's configuration.
     lib : Path
         Holds the package ``gradersandbox`` (copies of protocol, dispatch, worker).
     package : Path
         Holds a copy of the student's ``assignment`` package and ``captiondata``.
     new_root : Path
         An empty folder on which the jail mounts the child's root.
+    scratch : Path
+        The ``"confined"`` child's HOME and TMPDIR, writable by its uid only.
+    lease : uids.Lease or None
+        The ``"confined"`` child's uid (None unless the grader is root).
     """
 
     folder: Path
     lib: Path
     package: Path
     new_root: Path
+    scratch: Path
+    lease: uids.Lease | None
 
     @classmethod
     def create(cls, package_root):
@@ -162,7 +220,9 @@ class Runtime:
             raise FileNotFoundError(f"{source} does not exist: stage the submission first "
                                     "(autograder.submission.stage)")
         folder = Path(tempfile.mkdtemp(prefix="sandbox-"))
-        runtime = cls(folder, folder / "lib", folder / "package", folder / "root")
+        lease = uids.lease() if os.geteuid() == 0 else None
+        runtime = cls(folder, folder / "lib", folder / "package", folder / "root",
+                      folder / "scratch", lease)
         ignore = shutil.ignore_patterns("__pycache__")
         shutil.copytree(source, runtime.package / "assignment", symlinks=True, ignore=ignore)
         captiondata = Path(package_root) / "captiondata"
@@ -176,13 +236,20 @@ class Runtime:
         child_package.joinpath("__init__.py").write_text('"""The sandbox worker (a copy)."""\n')
         for name in CHILD_MODULES:
             shutil.copy(Path(__file__).with_name(name), child_package / name)
+        for name in LAUNCHERS:
+            shutil.copy(Path(__file__).with_name(name), folder / name)
         runtime.new_root.mkdir()
+        runtime.scratch.mkdir(mode=0o700)
+        if lease is not None:
+            os.chown(runtime.scratch, lease.uid, lease.uid)
         for path in (runtime.lib, runtime.package):
             _make_world_readable(path)
         return runtime
 
     def remove(self):
-        """Delete the folder."""
+        """End every process of the child's uid, give the uid back, delete the folder."""
+        if self.lease is not None:
+            self.lease.release()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -209,7 +276,9 @@ def command(mode, runtime, limits, fds, hidden_paths=()):
     Raises
     ------
     Unavailable
-        When this Python installation cannot be mapped into the jail.
+        When this Python installation cannot be mapped into the jail, no seccomp
+        filter can be built, or the ``"confined"`` mode lacks root, Landlock or a
+        Python installation other users may read.
     """
     view = child_view(hidden_paths)
     if mode == "none":
@@ -219,11 +288,17 @@ def command(mode, runtime, limits, fds, hidden_paths=()):
         argv = worker_argv(_interpreter(), runtime.lib, limits, fds, path,
                            seeds=[(str(fonts), config_dir)])
         return argv, child_environment({"MPLCONFIGDIR": config_dir}), str(runtime.package)
-    jail = _jail_config(mode == "userns", runtime, limits, fds, view)
+    if mode == "confined":
+        _write_config(runtime.folder / confine.CONFIG_FILE,
+                      _confined_config(runtime, limits, fds, view))
+        argv = [_interpreter(), "-I", "-S", "-B", "confine.py"]
+        return argv, child_environment(), str(runtime.folder)
+    _write_config(runtime.folder / confine.CONFIG_FILE,
+                  _jail_config(mode == "userns", runtime, limits, fds, view))
     flags = ["--user", "--map-root-user"] if mode == "userns" else []
     flags += ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
               "--net", "--ipc", "--uts"]
-    argv = ["unshare", *flags, "--", _interpreter(), "-I", "-S", "-B", str(JAIL), jail]
+    argv = ["unshare", *flags, "--", _interpreter(), "-I", "-S", "-B", "jail.py"]
     return argv, child_environment(), str(runtime.folder)
 
 
@@ -365,8 +440,97 @@ def _jail_config(user_namespace, runtime, limits, fds, view):
         "env": child_environment({"LD_LIBRARY_PATH": f"{IN_JAIL['python']}/lib"}),
         "cwd": IN_JAIL["package"],
         "keep_fds": list(fds),
+        "seccomp": _filter(shared_namespaces=False),
     }
-    return json.dumps(config)
+    return config
+
+
+def _confined_config(runtime, limits, fds, view):
+    """The JSON configuration of ``confine.py`` (the ``"confined"`` mode's launcher)."""
+    if runtime.lease is None:
+        raise Unavailable(REQUIREMENTS["confined"] + "; the grader is not root")
+    if confine.landlock_abi() < 1:
+        raise Unavailable("Landlock is not available: kernel >= 5.13 with landlock in the LSM "
+                          "list is needed (the kernel here is " + os.uname().release + ")")
+    uid = runtime.lease.uid
+    prefix = os.path.realpath(sys.base_prefix)
+    sites = list(view.sites)
+    for folder in [prefix, *sites]:
+        _check_reachable(folder, uid)
+    uids.sweep(uid)  # what an earlier child of this sandbox left running
+    os.chmod(runtime.folder, 0o711)
+    fonts = write_font_cache(runtime.folder / "fonts")
+    hidden = set(view.hidden)
+    readable = [f"/{name}" for name in SYSTEM_DIRS if os.path.isdir(f"/{name}")]
+    readable += [prefix, *sites, str(runtime.lib), str(runtime.package), str(fonts)]
+    rules = [rule for folder in dict.fromkeys(os.path.realpath(path) for path in readable)
+             for rule in _allowed("read", folder, hidden)]
+    rules += [["write", str(runtime.scratch)]]
+    rules += [["device", f"/dev/{name}"] for name in DEVICES]
+    scratch = str(runtime.scratch)
+    return {
+        "landlock": rules,
+        "uid": uid,
+        "gid": uid,
+        "seccomp": _filter(shared_namespaces=True),
+        "argv": worker_argv(_interpreter(), runtime.lib, limits, fds,
+                            [str(runtime.package), *sites],
+                            seeds=[(str(fonts), f"{scratch}/matplotlib")]),
+        "env": child_environment({"HOME": scratch, "TMPDIR": scratch,
+                                  "MPLCONFIGDIR": f"{scratch}/matplotlib",
+                                  "LD_LIBRARY_PATH": f"{prefix}/lib"}),
+        "cwd": str(runtime.package),
+    }
+
+
+def _allowed(kind, folder, hidden):
+    """Landlock rules giving ``kind`` access to ``folder`` except to the hidden paths in it.
+
+    Landlock only adds rights, so a folder holding a hidden path is split: it may only
+    be listed (``"list"``, needed to import from it; names of files beneath it stay
+    visible, their contents do not), and each entry but the hidden ones is allowed,
+    recursively. Hidden paths that hold ``folder`` itself do not hide it.
+    """
+    inside = [path for path in hidden if path.startswith(folder.rstrip("/") + "/")]
+    if not inside:
+        return [[kind, folder]]
+    rules = [["list", folder]]
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda entry: entry.name):
+            if entry.path in hidden:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                rules += _allowed(kind, entry.path, inside)
+            else:
+                rules.append([kind, entry.path])
+    return rules
+
+
+def _check_reachable(folder, uid):
+    """Raise Unavailable unless other users may enter every folder above ``folder``."""
+    for parent in [folder, *map(str, Path(folder).parents)]:
+        mode = os.stat(parent).st_mode
+        if not mode & stat.S_IXOTH:
+            raise Unavailable(f"{folder} is inside {parent}, which other users cannot enter; "
+                              f"the confined child runs as uid {uid}: install Python and the "
+                              "packages where every user may read them (e.g. /usr/local, /opt)")
+
+
+@functools.cache
+def _filter(shared_namespaces):
+    """The seccomp filter as base64 text, compiled once per process."""
+    try:
+        program = syscall_filter.compile_filter(shared_namespaces)
+    except syscall_filter.Unavailable as error:
+        raise Unavailable(str(error)) from None
+    return base64.b64encode(program).decode("ascii")
+
+
+def _write_config(path, config):
+    """Write a launcher's configuration where only this user may read it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with open(fd, "w", encoding="utf-8") as file:
+        json.dump(config, file)
 
 
 def _masks(binds, hidden_paths):

@@ -1,10 +1,14 @@
 """Build the child's private root filesystem, drop privileges, then run the worker.
 
-Run by ``unshare`` as a standalone script (standard library only), as root inside
-new mount, PID, network, IPC and UTS namespaces (and a user namespace when the grader
-is not root)::
+Run by ``unshare`` as a standalone script (standard library only, beside a copy of
+``confine.py`` in the sandbox's private folder), as root inside new mount, PID,
+network, IPC and UTS namespaces (and a user namespace when the grader is not root)::
 
-    python -I -S -B jail.py CONFIG_JSON
+    python -I -S -B jail.py          # reads and deletes ./launcher.json
+
+The configuration is a file in the working folder rather than an argument, so that
+this process, PID 1 of the child's namespace, shows nothing of the grading's folders
+in ``/proc/1/cmdline``.
 
 Steps: mount an empty tmpfs as the new root; bind the allowed host folders into it
 read-only (system folders, the Python installation, numpy/h5py, the worker and the
@@ -15,7 +19,8 @@ Then this process stays as PID 1 (when it ends, the kernel kills every process l
 in the namespace) and forks the worker, which drops to the unprivileged uid/gid —
 with ``setresuid`` when we are real root, or by entering a further nested user and
 mount namespace otherwise, which locks every mount above (the student, although
-root-looking nowhere, could not unmount or move them) — sets no_new_privs and execs.
+root-looking nowhere, could not unmount or move them) — sets no_new_privs, installs
+the seccomp filter the grader compiled (``confine.load_filter``) and execs.
 
 A failure is printed to stderr (the grader's output capture) with exit status 97.
 """
@@ -26,43 +31,42 @@ import os
 import platform
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import confine  # noqa: E402 - the copy beside this file, found through the line above
+
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 0x20, 0x400, 0x800, 0x1000
 MS_REC, MS_RELATIME = 0x4000, 0x200000
 MNT_DETACH = 0x2
 CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
-PR_SET_NO_NEW_PRIVS = 38
 PIVOT_ROOT_SYSCALL = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 # statvfs flags that a read-only remount of a bind must keep (the kernel refuses to
 # clear them inside a user namespace).
 KEPT_FLAGS = ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC, MS_NOEXEC),
               (os.ST_NOATIME, MS_NOATIME), (os.ST_NODIRATIME, MS_NODIRATIME),
               (os.ST_RELATIME, MS_RELATIME))
-SETUP_FAILED = 97
+SETUP_FAILED = confine.SETUP_FAILED
+SetupError = confine.SetupError
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-class SetupError(RuntimeError):
-    """A step of the setup failed; the text names the step and the OS error."""
+def main():
+    """Set up the jail described by ``launcher.json`` and run the worker in it.
 
-
-def main(config_text):
-    """Set up the jail described by ``config_text`` and run the worker in it.
-
-    Parameters
-    ----------
-    config_text : str
-        JSON with ``new_root`` (an empty host folder), ``binds`` ([host path, jail
-        path]), ``symlinks`` ([jail path, target]), ``scratch`` ([jail path, bytes]),
-        ``masks`` (jail paths), ``user_namespace`` (bool), ``uid``, ``gid``, ``argv``,
-        ``env``, ``cwd`` and ``keep_fds``.
+    ``launcher.json``, in the working folder, holds JSON with ``new_root`` (an empty
+    host folder), ``binds`` ([host path, jail path]), ``symlinks`` ([jail path,
+    target]), ``scratch`` ([jail path, bytes]), ``masks`` (jail paths),
+    ``user_namespace`` (bool), ``uid``, ``gid``, ``seccomp`` (base64 BPF),
+    ``argv``, ``env``, ``cwd`` and ``keep_fds``.
     """
-    config = json.loads(config_text)
     try:
+        with open(confine.CONFIG_FILE, encoding="utf-8") as file:
+            config = json.load(file)
+        os.unlink(confine.CONFIG_FILE)
         build_root(config)
         enter_root(config["new_root"])
-    except (OSError, SetupError) as error:
+    except (OSError, SetupError, ValueError) as error:
         print(f"sandbox setup failed: {error}", file=sys.stderr, flush=True)
         os._exit(SETUP_FAILED)
     pid = os.fork()
@@ -125,10 +129,9 @@ def _exec_worker(config):
         if config["user_namespace"]:
             _enter_nested_user_namespace(config["uid"], config["gid"])
         else:
-            os.setgroups([])
-            os.setresgid(config["gid"], config["gid"], config["gid"])
-            os.setresuid(config["uid"], config["uid"], config["uid"])
-        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "setting no_new_privs")
+            confine.drop_privileges(config["uid"], config["gid"])
+        confine.forbid_new_privileges()
+        confine.load_filter(config["seccomp"])
         os.chdir(config["cwd"])
         os.execve(config["argv"][0], config["argv"], config["env"])
     except (OSError, SetupError) as error:
@@ -200,4 +203,4 @@ def _check(result, step):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main()

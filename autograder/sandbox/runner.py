@@ -541,7 +541,8 @@ class SandboxRunner(_Runner):
 
     def _first_working_mode(self, forced):
         rejected = []
-        for mode in [forced] if forced else isolation.candidate_modes():
+        minimum = self._limits.isolation_minimum
+        for mode in [forced] if forced else isolation.candidate_modes(minimum):
             try:
                 self._start(mode)
             except (SandboxError, isolation.Unavailable, OSError) as error:
@@ -551,8 +552,10 @@ class SandboxRunner(_Runner):
                 isolation.remember(mode, rejected)
             return mode
         raise SandboxError("no isolation mode could start the child process that runs student "
-                           "code: " + "; ".join(rejected) + ". Check that numpy and h5py import "
-                           "in this Python, or grade with runner='inprocess'.")
+                           "code: " + "; ".join(rejected or ["no mode was tried"]) + ". "
+                           + ("" if forced else isolation.requirements(minimum) + ". ")
+                           + "Check that numpy and h5py import in this Python, or grade with "
+                           "runner='inprocess'.")
 
     def _start(self, mode):
         started = time.monotonic()

@@ -13,7 +13,7 @@ def _rows(settings):
     full = dict(settings.points)
     half = {item: points / 2 for item, points in settings.points.items()}
     return [
-        Row("alice", scores=full),
+        Row("alice", scores=full, isolation="confined: uid of its own"),
         Row("bob", scores=dict.fromkeys(config.ITEMS, 0.0),
             problems=["classifiers/rnn.py was not found"]),
         Row("=HYPERLINK(\"http://x\")", scores=half),
@@ -24,10 +24,11 @@ def _rows(settings):
 def test_gradebook_has_a_row_per_submission_and_a_column_per_item(settings):
     table = list(csv.reader(io.StringIO(gradebook.gradebook_csv(_rows(settings),
                                                                 settings.points))))
-    assert table[0] == ["submission", *config.ITEMS, "total", "problems", "error"]
+    assert table[0] == ["submission", *config.ITEMS, "total", "problems", "isolation", "error"]
     assert [row[0] for row in table[1:]] == ["alice", "bob", "'=HYPERLINK(\"http://x\")", "dave"]
     alice, bob, carol, dave = (dict(zip(table[0], row)) for row in table[1:])
     assert alice["total"] == "100" and alice["rnn_backward"] == "8"
+    assert alice["isolation"] == "confined: uid of its own" and bob["isolation"] == ""
     assert bob["total"] == "0" and bob["problems"] == "classifiers/rnn.py was not found"
     assert carol["total"] == "50" and carol["rnn_step_forward"] == "2"
     assert dave["total"] == "" and dave["loss_rnn"] == "" and "signal 9" in dave["error"]
