@@ -11,13 +11,14 @@ import fcntl
 import os
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 FIRST_UID = 61000
 COUNT = 1000
-LOCKS = Path(tempfile.gettempdir()) / f"autograder-sandbox-uids-{os.geteuid()}"
+# One registry for every grader of the machine, whatever TMPDIR each was given (a grader
+# with a TMPDIR of its own must still see the others' leases).
+LOCKS = Path("/tmp") / f"autograder-sandbox-uids-{os.geteuid()}"
 SWEEP = ("import os, signal, sys; uid = int(sys.argv[1]); os.setgroups([]); "
          "os.setresgid(uid, uid, uid); os.setresuid(uid, uid, uid)\n"
          "for _ in range(3):\n"

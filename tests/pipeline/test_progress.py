@@ -10,6 +10,7 @@ from pipeline_helpers import reference_submission, stub_submission
 
 ITEMS = ("rnn_step_forward", "word_embedding_forward")
 ITEM_LINE = re.compile(r"^(?P<name>\w+) +(?P<score>[\d.]+) / (?P<max>[\d.]+) +[\d.]+ s$")
+ISOLATION_LINE = re.compile(r"autograder: student code ran with isolation \w+: .+")
 
 
 def _cli(*args):
@@ -21,17 +22,19 @@ def _cli(*args):
 def test_grade_prints_one_line_per_item_on_stderr(tmp_path, settings):
     run = _cli("grade", "solutions", "--out", tmp_path, "--items", ",".join(ITEMS))
     assert run.returncode == 0, run.stderr
-    lines = [ITEM_LINE.match(line) for line in run.stderr.splitlines()]
+    *progress, isolation = run.stderr.splitlines()
+    assert ISOLATION_LINE.match(isolation), run.stderr
+    lines = [ITEM_LINE.match(line) for line in progress]
     assert all(lines), run.stderr
     assert [(line["name"], float(line["score"]), float(line["max"])) for line in lines] == [
         (item, settings.points[item], settings.points[item]) for item in ITEMS]
     assert run.stdout.startswith("# Grading report")
 
 
-def test_grade_quiet_prints_nothing_on_stderr(tmp_path):
+def test_grade_quiet_prints_only_the_isolation_level_on_stderr(tmp_path):
     run = _cli("grade", "solutions", "--out", tmp_path, "--items", ",".join(ITEMS), "--quiet")
     assert run.returncode == 0
-    assert run.stderr == ""
+    assert ISOLATION_LINE.fullmatch(run.stderr.rstrip("\n")), run.stderr
 
 
 def test_grade_all_shows_the_submission_being_graded_and_the_time_left(tmp_path):
@@ -42,7 +45,8 @@ def test_grade_all_shows_the_submission_being_graded_and_the_time_left(tmp_path)
     for name in ("alice", "bob"):
         assert re.search(rf"\d/2 \[[\d:]+<[\d:?]+, [^\]]*\b{name}\]", run.stderr), run.stderr
     assert "2/2" in run.stderr
-    assert not (tmp_path / "out" / "alice" / "grader.log").read_text()
+    log = (tmp_path / "out" / "alice" / "grader.log").read_text()
+    assert ISOLATION_LINE.fullmatch(log.rstrip("\n")), log  # the graders ran quiet
 
 
 def test_grade_all_quiet_prints_nothing_on_stderr(tmp_path):
