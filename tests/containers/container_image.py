@@ -26,7 +26,6 @@ TAG = "local/rnn-grader-test:latest"
 DOCKER_UP = "../shared/containers/docker-up"
 BUILD_SECONDS = 1800
 # The notebook and otter tooling is not needed to grade, and would triple the build.
-NOT_FOR_GRADING = ("nbformat", "nbclient", "nbconvert", "ipykernel", "otter-grader")
 DOCKERFILE = """\
 FROM {base}
 RUN python3 -m venv /opt/venv
@@ -52,10 +51,11 @@ def docker_unavailable():
 
 
 def grading_requirements():
-    """pyproject.toml's dependencies, without the notebook and otter tooling."""
+    """pyproject.toml's run-time dependencies (the grader's) and the test runner of ``dev``."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return [requirement for requirement in project["dependencies"]
-            if not requirement.startswith(NOT_FOR_GRADING)]
+    tools = [requirement for requirement in project["optional-dependencies"]["dev"]
+             if not requirement.startswith(project["name"])]
+    return project["dependencies"] + tools
 
 
 def build_image():
