@@ -54,9 +54,10 @@ def members(root=paths.REPO_ROOT):
         found[f"tests/{name}.py"] = test_file.format(
             name=name, points=points, results_variable=otter_plugin.RESULTS_VARIABLE).encode()
     found["run_otter.py"] = _template(RUN_OTTER_TEMPLATE).format(
-        grader_archive=otter_plugin.GRADER_ARCHIVE).encode()
+        grader_archive=otter_plugin.GRADER_ARCHIVE, max_zip_entries=settings.limits.max_zip_entries,
+        max_unpacked_mib=settings.limits.max_unpacked_mib).encode()
     for name, template_name in TEMPLATES.items():
-        found[name] = (student_bundle.TEMPLATES / template_name).read_bytes()
+        found[name] = gradescope_bundle.script(template_name)
     return found
 
 
