@@ -9,6 +9,7 @@ import zipfile
 from autograder import mistakes, paths
 from solutions import handin
 
+MIB = 1 << 20
 # Two mutants of the catalogue that lose some points but not all.
 PARTIAL_MUTANTS = ("no_carried_gradient", "lstm_cell_not_carried")
 
@@ -46,3 +47,11 @@ def graded_sources(kind):
                 for name in handin.GRADED_FILES}
     [mistake] = [mistake for mistake in mistakes.MISTAKES if mistake.name == kind]
     return mistakes.mutated_sources(mistake)
+
+
+def zip_of_zeros(path, entries, entry_bytes):
+    """A zip of ``entries`` entries of ``entry_bytes`` zero bytes each (tiny when deflated)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for number in range(entries):
+            archive.writestr(f"{handin.ARCHIVE_PACKAGE}/zeros_{number}.bin", bytes(entry_bytes))
+    return path

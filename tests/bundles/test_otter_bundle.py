@@ -21,7 +21,7 @@ import pytest
 from otter.nbmeta_config import NBMetadataConfig
 from otter.test_files import create_test_file
 
-from handins import PARTIAL_MUTANTS, graded_sources, handed_in_zip
+from handins import MIB, PARTIAL_MUTANTS, graded_sources, handed_in_zip, zip_of_zeros
 
 from autograder import config, grade, otter_handin, otter_plugin
 from autograder.build import otter_bundle
@@ -29,7 +29,6 @@ from autograder.build import otter_bundle
 DOCKERFILE = Path(otter.__file__).parent / "grade" / "Dockerfile"
 MUTANTS = PARTIAL_MUTANTS + ("loss_mask_omitted",)
 OTTER_SUMMARY_TEST = "Public Tests"
-MIB = 1 << 20
 
 
 @pytest.fixture(scope="module")
@@ -195,17 +194,9 @@ def test_container_entry_point_grades_a_zip_as_otter_grade_does(bundle, tmp_path
     assert not (root / "submission" / "assignment").exists()
 
 
-def _zip_of_zeros(path, entries, entry_bytes):
-    """A zip of ``entries`` entries of ``entry_bytes`` zero bytes each (tiny when deflated)."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for number in range(entries):
-            archive.writestr(f"assignment/zeros_{number}.bin", bytes(entry_bytes))
-    return path
-
-
 def _understating_zip(path, real_bytes, declared_bytes):
     """A zip whose one entry holds ``real_bytes`` zeros but declares ``declared_bytes``."""
-    _zip_of_zeros(path, 1, real_bytes)
+    zip_of_zeros(path, 1, real_bytes)
     data = bytearray(path.read_bytes())
     for header, size_offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
         struct.pack_into("<I", data, data.find(header) + size_offset, declared_bytes)
@@ -219,13 +210,13 @@ def test_a_handin_zip_may_be_unpacked(tmp_path):
 
 
 def test_too_many_entries_are_refused(tmp_path):
-    reason = otter_handin.refusal(_zip_of_zeros(tmp_path / "many.zip", 11, 1),
+    reason = otter_handin.refusal(zip_of_zeros(tmp_path / "many.zip", 11, 1),
                                   max_entries=10, max_unpacked_mib=64)
     assert reason.startswith("many.zip holds 11 entries, more than the 10 allowed")
 
 
 def test_a_zip_declaring_too_much_is_refused(tmp_path):
-    reason = otter_handin.refusal(_zip_of_zeros(tmp_path / "bomb.zip", 2, MIB),
+    reason = otter_handin.refusal(zip_of_zeros(tmp_path / "bomb.zip", 2, MIB),
                                   max_entries=10, max_unpacked_mib=1)
     assert reason.startswith("bomb.zip unpacks to 2 MiB, more than the 1 MiB allowed")
 
@@ -240,7 +231,7 @@ def test_container_entry_point_refuses_a_zip_bomb_before_otter_unpacks_it(bundle
     """Past grading.toml's max_unpacked_mib nothing is unpacked, and otter grade reads the reason."""
     root = tmp_path / "autograder"
     limit = config.load().limits.max_unpacked_mib
-    _zip_of_zeros(_stand_in_autograder(bundle, root, "bomb.zip"), 1, (limit + 1) * MIB)
+    zip_of_zeros(_stand_in_autograder(bundle, root, "bomb.zip"), 1, (limit + 1) * MIB)
     _run_otter(root)
     assert sorted(path.name for path in (root / "submission").iterdir()) == ["bomb.zip"]
     with open(root / "results" / "results.pkl", "rb") as file:
