@@ -1,8 +1,9 @@
 """Build ``dist/otter-autograder.zip``, for instructors who grade with otter-grader.
 
-``otter run -a dist/otter-autograder.zip SUBMISSION.zip`` (no containers) and
-``otter grade -a dist/otter-autograder.zip -p SUBMISSIONS/ --ext zip`` (Docker)
-both work with it. The layout is the one otter's Dockerfile copies:
+``otter run -a dist/otter-autograder.zip -o DIR SUBMISSION.zip`` (no containers)
+and ``otter grade -n NAME -a dist/otter-autograder.zip -o DIR --ext zip SUBMISSIONS/``
+(Docker; the README has the exact commands) both work with it. The layout is
+the one otter's Dockerfile copies:
 
 - ``otter_config.json``: names the plugin ``autograder.otter_plugin.NativeGrading``,
   which runs this package's grader and makes otter report its scores;
@@ -12,7 +13,8 @@ both work with it. The layout is the one otter's Dockerfile copies:
   placeholder: the student's notebooks are not run) and
   ``files/rnn_captioning_grader.zip``: the grader with its data and settings;
 - ``setup.sh``, ``environment.yml``, ``requirements.txt``, ``run_autograder``,
-  ``run_otter.py``: the container's installation and entry point.
+  ``run_otter.py``: the container's installation and entry point, which checks
+  the hand-in zip against grading.toml's ``[limits]`` before otter unpacks it.
 """
 
 import json

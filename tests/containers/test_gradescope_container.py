@@ -33,15 +33,16 @@ DOCKERFILE = f"""\
 FROM {BASE_IMAGE}
 # The dependencies of pyproject.toml, downloaded in a layer kept while that file is unchanged;
 # the pip of setup.sh takes them from there (PIP_FIND_LINKS) instead of downloading them again.
+ENV PIP_FIND_LINKS=/wheels
 COPY source/pyproject.toml /wheels/pyproject.toml
 RUN python3 -c "import tomllib; print(*tomllib.load(open('/wheels/pyproject.toml', 'rb'))\
 ['project']['dependencies'], sep='\\n')" > /wheels/requirements.txt \\
  && python3 -m pip download -q -d /wheels -r /wheels/requirements.txt
-ENV PIP_FIND_LINKS=/wheels
-# Gradescope's layout: the bundle in /autograder/source, setup.sh run from there once.
-RUN mkdir -p /autograder/submission /autograder/results
+# Gradescope's layout: the bundle in /autograder/source, setup.sh run from there once (one
+# layer: each layer after the sources is rebuilt whenever they change).
 COPY source /autograder/source
-RUN cd /autograder/source && bash ./setup.sh && cp run_autograder /autograder/run_autograder
+RUN mkdir -p /autograder/submission /autograder/results && cd /autograder/source \\
+ && bash ./setup.sh && cp run_autograder /autograder/run_autograder
 """
 FORMATS = ["text", "html", "simple_format", "md", "ansi"]
 VISIBILITIES = ["hidden", "after_due_date", "after_published", "visible"]
