@@ -13,6 +13,11 @@ make_venv() {
     fi
     rm -rf "$1"
   done
+  if ! command -v apt-get >/dev/null; then
+    echo "setup.sh: no Python >= 3.11 with venv and no apt-get to install one:" \
+         "choose a base image with Python >= 3.11 (e.g. Debian bookworm)" >&2
+    return 1
+  fi
   echo "setup.sh: no Python >= 3.11 with venv here; installing python3.11 and python3.11-venv"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q && apt-get install -y -q python3.11 python3.11-venv
