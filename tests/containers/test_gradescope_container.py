@@ -22,6 +22,7 @@ from otter_images import BASE_IMAGE, RUN_SECONDS, build, docker, require_docker
 
 from autograder import config, grade
 from autograder.build import gradescope_bundle
+# tests/bundles/handins.py, on sys.path through otter_images
 from handins import PARTIAL_MUTANTS, graded_sources, handed_in_zip
 
 pytestmark = pytest.mark.container
