@@ -228,7 +228,7 @@ def test_a_zip_understating_its_size_is_refused(tmp_path):
 
 
 def test_container_entry_point_refuses_a_zip_bomb_before_otter_unpacks_it(bundle, tmp_path):
-    """Past grading.toml's max_unpacked_mib nothing is unpacked, and otter grade reads the reason."""
+    """Past grading.toml's max_unpacked_mib nothing is unpacked; otter grade reads the reason."""
     root = tmp_path / "autograder"
     limit = config.load().limits.max_unpacked_mib
     zip_of_zeros(_stand_in_autograder(bundle, root, "bomb.zip"), 1, (limit + 1) * MIB)
@@ -237,6 +237,7 @@ def test_container_entry_point_refuses_a_zip_bomb_before_otter_unpacks_it(bundle
     with open(root / "results" / "results.pkl", "rb") as file:
         recorded = dill.load(file)
     reason = f"bomb.zip unpacks to {limit + 1} MiB, more than the {limit} MiB allowed"
-    assert recorded.has_catastrophic_failure() and str(recorded.catastrophic_error).startswith(reason)
+    assert recorded.has_catastrophic_failure()
+    assert str(recorded.catastrophic_error).startswith(reason)
     document = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     assert document["score"] == 0 and document["output"].startswith(reason)
