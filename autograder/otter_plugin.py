@@ -10,7 +10,10 @@ and one test file per item of ``grading.toml``, and names this plugin in
     kernel runs (so none of it can be imported there), unpacks the grader that
     the bundle carries, and runs its ``python -m autograder grade`` on the
     handed-in files in a separate process: the sandbox, seeds and limits are
-    exactly those of the native grader.
+    exactly those of the native grader. Under ``otter grade`` (``zips`` set)
+    the hand-in zip itself stays where otter put it: otter copies it back out
+    of the container after grading and records no score when it is gone. A
+    zip is never imported by the kernel, so leaving it there is harmless.
 ``before_execution``
     Adds a cell to the placeholder notebook that holds each item's result; each
     test file passes when its item earned every point and otherwise fails with
@@ -61,8 +64,9 @@ class NativeGrading(AbstractOtterPlugin):
     def before_grading(self, config):
         """Grade the handed-in files natively; keep the results.json document."""
         autograder_dir = Path(config.autograder_dir).resolve()
-        handed_in = _move_handed_in_files(Path(self.submission_path).parent,
-                                          autograder_dir / HANDED_IN)
+        submission_dir = Path(self.submission_path).parent
+        kept = OTTER_ENTRIES | (_root_zips(submission_dir) if config.zips else set())
+        handed_in = _move_handed_in_files(submission_dir, autograder_dir / HANDED_IN, kept)
         grader_root = _unpack(autograder_dir / "source" / "files" / GRADER_ARCHIVE,
                               autograder_dir / UNPACKED_GRADER)
         self.native = _grade_natively(grader_root, handed_in, autograder_dir / NATIVE_REPORTS)
@@ -87,7 +91,17 @@ class NativeGrading(AbstractOtterPlugin):
         return self.native["output"]
 
 
-def _move_handed_in_files(submission_dir, destination):
+def _root_zips(submission_dir):
+    """Names of the zip files at the top of ``submission_dir``.
+
+    Under ``otter grade`` one of them is the hand-in, which otter unpacked in
+    place (it refuses a submission folder with more than one zip before
+    unpacking); any other is a zip the student put at the top of theirs.
+    """
+    return {entry.name for entry in submission_dir.glob("*.zip") if entry.is_file()}
+
+
+def _move_handed_in_files(submission_dir, destination, kept):
     """Move the student's files out of otter's submission folder.
 
     Parameters
@@ -95,7 +109,9 @@ def _move_handed_in_files(submission_dir, destination):
     submission_dir : Path
         Where otter unpacked the submission and added its own entries.
     destination : Path
-        A new folder that receives everything that is not otter's.
+        A new folder that receives every entry not named in ``kept``.
+    kept : set of str
+        Names of the entries that stay: otter's own and the hand-in zip.
 
     Returns
     -------
@@ -104,7 +120,7 @@ def _move_handed_in_files(submission_dir, destination):
     """
     destination.mkdir()
     for entry in submission_dir.iterdir():
-        if entry.name not in OTTER_ENTRIES:
+        if entry.name not in kept:
             shutil.move(str(entry), destination / entry.name)
     return destination
 

@@ -15,6 +15,9 @@ OUTPUT = "dist/gradescope.zip"
 FOLDERS = ("autograder", "solutions", "captiondata", "datasets/embedded")
 FILES = ("pyproject.toml", "grading.toml")
 SCRIPTS = {"setup.sh": "gradescope_setup.sh", "run_autograder": "gradescope_run_autograder"}
+# setup.sh templates hold this line where the shared ``make_venv`` function goes.
+MAKE_VENV_MARKER = "@MAKE_VENV@"
+MAKE_VENV_TEMPLATE = "python_venv.sh"
 EXCLUDED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
 
@@ -39,8 +42,18 @@ def members(root=paths.REPO_ROOT):
     """``{archive path: bytes}`` of the Gradescope bundle, read from ``root``."""
     found = grader_files(root)
     for name, template in SCRIPTS.items():
-        found[name] = (student_bundle.TEMPLATES / template).read_bytes()
+        found[name] = script(template)
     return found
+
+
+def script(template):
+    """The bytes of a script template, with ``make_venv`` (python_venv.sh) where it is marked.
+
+    Both bundles' ``setup.sh`` make their virtual environment with it.
+    """
+    text = (student_bundle.TEMPLATES / template).read_text(encoding="utf-8")
+    make_venv = (student_bundle.TEMPLATES / MAKE_VENV_TEMPLATE).read_text(encoding="utf-8")
+    return text.replace(MAKE_VENV_MARKER + "\n", make_venv).encode()
 
 
 def expected_files(root=paths.REPO_ROOT):

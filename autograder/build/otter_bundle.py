@@ -1,8 +1,9 @@
 """Build ``dist/otter-autograder.zip``, for instructors who grade with otter-grader.
 
-``otter run -a dist/otter-autograder.zip SUBMISSION.zip`` (no containers) and
-``otter grade -a dist/otter-autograder.zip -p SUBMISSIONS/ --ext zip`` (Docker)
-both work with it. The layout is the one otter's Dockerfile copies:
+``otter run -a dist/otter-autograder.zip -o DIR SUBMISSION.zip`` (no containers)
+and ``otter grade -n NAME -a dist/otter-autograder.zip -o DIR --ext zip SUBMISSIONS/``
+(Docker; the README has the exact commands) both work with it. The layout is
+the one otter's Dockerfile copies:
 
 - ``otter_config.json``: names the plugin ``autograder.otter_plugin.NativeGrading``,
   which runs this package's grader and makes otter report its scores;
@@ -12,7 +13,8 @@ both work with it. The layout is the one otter's Dockerfile copies:
   placeholder: the student's notebooks are not run) and
   ``files/rnn_captioning_grader.zip``: the grader with its data and settings;
 - ``setup.sh``, ``environment.yml``, ``requirements.txt``, ``run_autograder``,
-  ``run_otter.py``: the container's installation and entry point.
+  ``run_otter.py``: the container's installation and entry point, which checks
+  the hand-in zip against grading.toml's ``[limits]`` before otter unpacks it.
 """
 
 import json
@@ -53,9 +55,10 @@ def members(root=paths.REPO_ROOT):
         found[f"tests/{name}.py"] = test_file.format(
             name=name, points=points, results_variable=otter_plugin.RESULTS_VARIABLE).encode()
     found["run_otter.py"] = _template(RUN_OTTER_TEMPLATE).format(
-        grader_archive=otter_plugin.GRADER_ARCHIVE).encode()
+        grader_archive=otter_plugin.GRADER_ARCHIVE, max_zip_entries=settings.limits.max_zip_entries,
+        max_unpacked_mib=settings.limits.max_unpacked_mib).encode()
     for name, template_name in TEMPLATES.items():
-        found[name] = (student_bundle.TEMPLATES / template_name).read_bytes()
+        found[name] = gradescope_bundle.script(template_name)
     return found
 
 

@@ -129,22 +129,3 @@ def lost_points(item):
     return notes
 
 
-def as_text(item):
-    """Plain-text explanation of one item (Gradescope's test output).
-
-    Returns
-    -------
-    str
-        The notes of :func:`lost_points`, or a line saying every check passed.
-    """
-    notes = lost_points(item)
-    if not notes:
-        return f"All {len(item.checks)} checks passed."
-    lines = []
-    for note in notes:
-        if note.verbatim:
-            lines.append(f"{note.label}:")
-            lines.extend("    " + line for line in note.text.splitlines())
-        else:
-            lines.append(f"{note.label}: {note.text}")
-    return "\n".join(lines)

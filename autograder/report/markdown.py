@@ -65,11 +65,29 @@ def render(result, curve_files):
     for item in shown:
         blocks.append(f"### {item.name}: {explain.points(item.score)} / "
                       f"{explain.points(item.max_score)}")
-        for note in explain.lost_points(item):
-            if note.verbatim:
-                blocks += [f"**{escape(note.label)}:**", block(note.text)]
-            else:
-                blocks.append(f"**{escape(note.label)}:** {escape(note.text)}")
+        blocks += notes(item)
         if item.name in curve_files:
             blocks.append(f"![loss curve of {item.name}]({curve_files[item.name]})")
     return "\n\n".join(blocks) + "\n"
+
+
+def notes(item):
+    """Markdown blocks saying why ``item`` lost points; empty when it earned them all."""
+    blocks = []
+    for note in explain.lost_points(item):
+        if note.verbatim:
+            blocks += [f"**{escape(note.label)}:**", block(note.text)]
+        else:
+            blocks.append(f"**{escape(note.label)}:** {escape(note.text)}")
+    return blocks
+
+
+def item_output(item):
+    """One item's explanation as Markdown (its Gradescope test output).
+
+    Returns
+    -------
+    str
+        The blocks of :func:`notes`, or a line saying every check passed.
+    """
+    return "\n\n".join(notes(item)) or f"All {len(item.checks)} checks passed."

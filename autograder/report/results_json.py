@@ -1,22 +1,24 @@
 """``results.json`` in Gradescope's autograder format.
 
 Top level: ``score``, ``execution_time`` (whole seconds), ``output`` (the
-summary paragraph, as plain text), ``visibility``, ``stdout_visibility`` and
+summary paragraph), ``visibility``, ``stdout_visibility`` and
 ``extra_data`` (the submission's path, its seed as a string since it may exceed
 2**53, the digest of its files, the isolation student code ran in and the problems,
 read back by grade-all; Gradescope shows ``extra_data`` to no student); one test per
 graded item, named after the item, whose ``extra_data`` holds the item's wall-clock
-``seconds``.
+``seconds``. Every ``output`` is Markdown that student text cannot turn into markup
+(``report/markdown.py``), with ``output_format`` ``md`` so that Gradescope renders it.
 """
 
 import json
 import math
 
-from . import explain
+from . import explain, markdown
 from .files import atomic_write
 
 FILE_NAME = "results.json"
 VISIBILITY = "visible"
+OUTPUT_FORMAT = "md"
 
 
 def results(result):
@@ -34,8 +36,8 @@ def results(result):
     return {
         "score": round(result.score, 4),
         "execution_time": math.ceil(result.seconds),
-        "output": explain.summary(result),
-        "output_format": "text",
+        "output": markdown.escape(explain.summary(result)),
+        "output_format": OUTPUT_FORMAT,
         "visibility": VISIBILITY,
         "stdout_visibility": "hidden",
         "extra_data": {
@@ -56,8 +58,8 @@ def _test(item):
         "score": round(item.score, 4),
         "max_score": item.max_score,
         "status": explain.status(item),
-        "output": explain.as_text(item),
-        "output_format": "text",
+        "output": markdown.item_output(item),
+        "output_format": OUTPUT_FORMAT,
         "visibility": VISIBILITY,
         "extra_data": {"seconds": round(item.seconds, 3)},
     }

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from autograder import paths
-from autograder.build import gradescope_bundle
+from autograder.build import gradescope_bundle, otter_bundle, student_bundle
 
 FAST_ITEMS = "rnn_step_forward,loss_rnn"
 
@@ -27,6 +27,43 @@ def autograder_root(tmp_path_factory):
     for graded in ("rnn_layers.py", "classifiers/rnn.py"):
         shutil.copy(paths.SOLUTIONS_DIR / graded, submission / graded)
     return root
+
+
+def _make_venv(tools, venv):
+    """Run setup.sh's ``make_venv VENV`` with only the folder ``tools`` (and rm) in PATH."""
+    (tools / "rm").symlink_to(shutil.which("rm"))
+    make_venv = student_bundle.TEMPLATES / gradescope_bundle.MAKE_VENV_TEMPLATE
+    return subprocess.run(["/bin/bash", "-euo", "pipefail", "-c",
+                           f'. "{make_venv}"; make_venv "{venv}"'],
+                          env={"PATH": str(tools)}, capture_output=True, text=True, timeout=300)
+
+
+def test_setup_makes_its_environment_with_the_python_it_finds(tmp_path):
+    """A python3 >= 3.11 in PATH is used as it is: no apt-get (absent from this PATH) runs."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "python3").symlink_to(sys.executable)
+    said = _make_venv(tools, tmp_path / "venv")
+    assert said.returncode == 0, said.stderr
+    version = "Python {}.{}.{}".format(*sys.version_info[:3])
+    assert said.stdout.startswith(f"setup.sh: a virtual environment of {version}")
+    assert (tmp_path / "venv" / "bin" / "pip").is_file()
+
+
+def test_setup_without_python_or_apt_get_says_what_base_image_to_choose(tmp_path):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    said = _make_venv(tools, tmp_path / "venv")
+    assert said.returncode == 1
+    assert "choose a base image with Python >= 3.11" in said.stderr
+    assert not (tmp_path / "venv").exists()
+
+
+def test_both_setup_scripts_carry_make_venv():
+    fragment = (student_bundle.TEMPLATES / gradescope_bundle.MAKE_VENV_TEMPLATE).read_bytes()
+    otter_members = otter_bundle.members()
+    for setup in (gradescope_bundle.members()["setup.sh"], otter_members["setup.sh"]):
+        assert fragment in setup and gradescope_bundle.MAKE_VENV_MARKER.encode() not in setup
 
 
 def run_autograder(root, items=None):

@@ -9,22 +9,25 @@ import fnmatch
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import dill
 import otter
 import pytest
 from otter.nbmeta_config import NBMetadataConfig
 from otter.test_files import create_test_file
 
-from autograder import config, grade, mistakes, otter_plugin, paths
+from handins import MIB, PARTIAL_MUTANTS, graded_sources, handed_in_zip, zip_of_zeros
+
+from autograder import config, grade, otter_handin, otter_plugin
 from autograder.build import otter_bundle
-from solutions import handin
 
 DOCKERFILE = Path(otter.__file__).parent / "grade" / "Dockerfile"
-MUTANTS = ("no_carried_gradient", "lstm_cell_not_carried", "loss_mask_omitted")
+MUTANTS = PARTIAL_MUTANTS + ("loss_mask_omitted",)
 OTTER_SUMMARY_TEST = "Public Tests"
 
 
@@ -97,28 +100,6 @@ def test_grader_archive_provides_the_plugin_by_zipimport(bundle, tmp_path):
     assert shown.startswith(str(archive))
 
 
-def _handed_in_zip(path, sources):
-    """A zip laid out as ``python -m assignment.handin`` writes it, notebooks included."""
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, text in sources.items():
-            archive.writestr(f"{handin.ARCHIVE_PACKAGE}/{name}", text)
-        for name in handin.NOTEBOOKS:
-            archive.write(paths.REPO_ROOT / handin.ARCHIVE_NOTEBOOKS / name,
-                          f"{handin.ARCHIVE_NOTEBOOKS}/{name}")
-    return path
-
-
-def _sources(kind):
-    """The graded files of the reference, the stubs or a mutant of the catalogue."""
-    if kind == "solutions":
-        return mistakes.reference_sources()
-    if kind == "assignment":
-        return {name: (paths.ASSIGNMENT_DIR / name).read_text(encoding="utf-8")
-                for name in handin.GRADED_FILES}
-    [mistake] = [mistake for mistake in mistakes.MISTAKES if mistake.name == kind]
-    return mistakes.mutated_sources(mistake)
-
-
 def _start_otter_run(bundle_path, submission, out):
     """Start ``otter run`` on ``submission`` (it runs while the test grades natively)."""
     out.mkdir()
@@ -139,7 +120,7 @@ def _otter_scores(otter_run, out):
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ("solutions", "assignment") + MUTANTS)
 def test_otter_run_scores_equal_the_native_grade(kind, bundle_path, tmp_path):
-    submission = _handed_in_zip(tmp_path / "submission.zip", _sources(kind))
+    submission = handed_in_zip(tmp_path / "submission.zip", graded_sources(kind))
     otter_run = _start_otter_run(bundle_path, submission, tmp_path / "otter")
     native = grade.grade_submission(submission, tmp_path / "native")
     otter_items, otter_total = _otter_scores(otter_run, tmp_path / "otter")
@@ -155,7 +136,7 @@ def test_otter_run_scores_equal_the_native_grade(kind, bundle_path, tmp_path):
 @pytest.mark.slow
 def test_student_modules_never_reach_otters_kernel(bundle_path, tmp_path):
     """A module at the zip's root named like one otter's kernel imports is moved away first."""
-    submission = _handed_in_zip(tmp_path / "submission.zip", _sources("solutions"))
+    submission = handed_in_zip(tmp_path / "submission.zip", graded_sources("solutions"))
     with zipfile.ZipFile(submission, "a") as archive:
         archive.writestr("otter.py", "raise SystemExit('student code ran in the kernel')\n")
     otter_items, otter_total = _otter_scores(
@@ -166,13 +147,14 @@ def test_student_modules_never_reach_otters_kernel(bundle_path, tmp_path):
                if test["name"] in otter_items)
 
 
-@pytest.mark.slow
-def test_container_entry_point_grades_a_zip_as_otter_grade_does(bundle, tmp_path):
-    """run_otter.py in a stand-in /autograder laid out as otter grade's image and container.
+def _stand_in_autograder(bundle, root, handin_name):
+    """A stand-in /autograder laid out as otter grade's image and container, with no hand-in yet.
 
-    The plugin is then imported from the bundled grader archive, not the installed package.
+    Returns
+    -------
+    Path
+        Where the hand-in zip ``handin_name`` goes (otter grade copies it there).
     """
-    root = tmp_path / "autograder"
     source = root / "source"
     for name, data in bundle.items():
         if name.split("/")[0] in ("otter_config.json", "run_otter.py", "files", "tests"):
@@ -183,11 +165,79 @@ def test_container_entry_point_grades_a_zip_as_otter_grade_does(bundle, tmp_path
     (root / "submission_metadata.json").touch()  # the Dockerfile's `RUN touch`
     (root / "results").mkdir()
     (root / "submission").mkdir()
-    _handed_in_zip(root / "submission" / "student.zip", _sources("assignment"))
+    return root / "submission" / handin_name
+
+
+def _run_otter(root):
+    """Run the bundle's container entry point in the stand-in ``root``."""
     environment = dict(os.environ, AUTOGRADER_ROOT=str(root))
-    subprocess.run([sys.executable, str(source / "run_otter.py")], cwd=root, env=environment,
-                   check=True, capture_output=True, timeout=900)
+    subprocess.run([sys.executable, str(root / "source" / "run_otter.py")], cwd=root,
+                   env=environment, check=True, capture_output=True, timeout=900)
+
+
+@pytest.mark.slow
+def test_container_entry_point_grades_a_zip_as_otter_grade_does(bundle, tmp_path):
+    """run_otter.py grades in a stand-in /autograder and leaves the hand-in for otter to copy back.
+
+    The plugin is then imported from the bundled grader archive, not the installed package.
+    """
+    root = tmp_path / "autograder"
+    handin_zip = handed_in_zip(_stand_in_autograder(bundle, root, "student.zip"),
+                               graded_sources("assignment"))
+    handed_in = handin_zip.read_bytes()
+    _run_otter(root)
     document = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     tests = {test["name"]: test for test in document["tests"] if test["name"] in config.ITEMS}
     assert set(tests) == set(config.ITEMS) and document["score"] == 0
     assert all("NotImplementedError" in test["output"] for test in tests.values())
+    assert handin_zip.read_bytes() == handed_in
+    assert not (root / "submission" / "assignment").exists()
+
+
+def _understating_zip(path, real_bytes, declared_bytes):
+    """A zip whose one entry holds ``real_bytes`` zeros but declares ``declared_bytes``."""
+    zip_of_zeros(path, 1, real_bytes)
+    data = bytearray(path.read_bytes())
+    for header, size_offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        struct.pack_into("<I", data, data.find(header) + size_offset, declared_bytes)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_handin_zip_may_be_unpacked(tmp_path):
+    handin_zip = handed_in_zip(tmp_path / "submission.zip", graded_sources("solutions"))
+    assert otter_handin.refusal(handin_zip, max_entries=10, max_unpacked_mib=64) is None
+
+
+def test_too_many_entries_are_refused(tmp_path):
+    reason = otter_handin.refusal(zip_of_zeros(tmp_path / "many.zip", 11, 1),
+                                  max_entries=10, max_unpacked_mib=64)
+    assert reason.startswith("many.zip holds 11 entries, more than the 10 allowed")
+
+
+def test_a_zip_declaring_too_much_is_refused(tmp_path):
+    reason = otter_handin.refusal(zip_of_zeros(tmp_path / "bomb.zip", 2, MIB),
+                                  max_entries=10, max_unpacked_mib=1)
+    assert reason.startswith("bomb.zip unpacks to 2 MiB, more than the 1 MiB allowed")
+
+
+def test_a_zip_understating_its_size_is_refused(tmp_path):
+    liar = _understating_zip(tmp_path / "liar.zip", real_bytes=2 * MIB, declared_bytes=100)
+    reason = otter_handin.refusal(liar, max_entries=10, max_unpacked_mib=1)
+    assert reason.startswith("liar.zip is not a readable zip archive (Bad CRC-32")
+
+
+def test_container_entry_point_refuses_a_zip_bomb_before_otter_unpacks_it(bundle, tmp_path):
+    """Past grading.toml's max_unpacked_mib nothing is unpacked; otter grade reads the reason."""
+    root = tmp_path / "autograder"
+    limit = config.load().limits.max_unpacked_mib
+    zip_of_zeros(_stand_in_autograder(bundle, root, "bomb.zip"), 1, (limit + 1) * MIB)
+    _run_otter(root)
+    assert sorted(path.name for path in (root / "submission").iterdir()) == ["bomb.zip"]
+    with open(root / "results" / "results.pkl", "rb") as file:
+        recorded = dill.load(file)
+    reason = f"bomb.zip unpacks to {limit + 1} MiB, more than the {limit} MiB allowed"
+    assert recorded.has_catastrophic_failure()
+    assert str(recorded.catastrophic_error).startswith(reason)
+    document = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert document["score"] == 0 and document["output"].startswith(reason)

@@ -5,6 +5,7 @@ import json
 import unicodedata
 from html.parser import HTMLParser
 
+import mistune
 import numpy as np
 import pytest
 
@@ -70,12 +71,25 @@ def test_results_json_explains_every_lost_point(written):
     tests = {test["name"]: test for test in json.loads((written / "results.json").read_text())
              ["tests"]}
     backward = tests["rnn_step_backward"]["output"]
-    assert "Checks: 1 of 2 passed" in backward
-    assert "dWh: max error 3.1e-01 of max |reference| (tolerance 1e-07)" in backward
-    assert "Likely mistake: dWh is transposed" in backward
+    assert "**Checks:** 1 of 2 passed" in backward
+    assert r"dWh: max error 3.1e-01 of max \|reference\| (tolerance 1e-07)" in backward
+    assert "**Likely mistake:** dWh is transposed" in backward
     forward = tests["rnn_forward"]["output"]
-    assert "NotImplementedError" in forward and "Printed by your code:" in forward
+    assert "NotImplementedError" in forward and "**Printed by your code:**" in forward
     assert tests["rnn_step_forward"]["output"] == "All 2 checks passed."
+
+
+def test_results_json_is_markdown_that_student_text_cannot_mark_up(written):
+    """Rendered as Gradescope renders ``md`` outputs, no student text becomes a tag."""
+    document = json.loads((written / "results.json").read_text())
+    assert document["output_format"] == "md"
+    assert all(test["output_format"] == "md" for test in document["tests"])
+    parser = _Tags()
+    for text in [document["output"]] + [test["output"] for test in document["tests"]]:
+        parser.feed(mistune.html(text))
+    assert {tag for tag, _ in parser.tags} <= {"p", "strong", "pre", "code"}
+    shown = "".join(parser.text)
+    assert INJECTION.splitlines()[1] in shown and "<i>here</i>" in shown
 
 
 def test_results_json_is_written_atomically(tmp_path, monkeypatch):
