@@ -5,6 +5,7 @@ escaping the text in its own way; none of them composes explanations itself.
 """
 
 from dataclasses import dataclass
+from pathlib import PurePath
 
 NOT_SELECTED = "not graded in this run (only the items given with --items were graded)"
 LIKELY_MISTAKE = "Likely mistake"
@@ -55,7 +56,8 @@ def detailed(item, has_curve):
 
 
 def facts(result):
-    """The report header as (label, value) pairs (for the student: no word on the sandbox).
+    """The report header as (label, value) pairs (for the student: no word on the sandbox,
+    and the submission by its name only, never a folder of the grading machine).
 
     Parameters
     ----------
@@ -66,11 +68,16 @@ def facts(result):
     list of (str, str)
     """
     return [
-        ("Submission", result.submission),
+        ("Submission", submission_name(result)),
         ("Score", f"{points(result.score)} / {points(result.max_score)}"),
         ("Seed", str(result.seed)),
         ("Time", duration(result.seconds)),
     ]
+
+
+def submission_name(result):
+    """The submission as students may see it: its file or folder name, no folder above it."""
+    return PurePath(result.submission).name or result.submission
 
 
 def summary(result):

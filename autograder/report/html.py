@@ -41,7 +41,7 @@ def render(result, curves):
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
-        f"<title>Grading report: {escape(result.submission)}</title>",
+        f"<title>Grading report: {escape(explain.submission_name(result))}</title>",
         f"<style>{STYLE}</style></head><body>",
         "<h1>Grading report</h1>",
         "<dl>" + "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>"

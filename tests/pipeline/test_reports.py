@@ -33,7 +33,7 @@ def _result():
         ItemResult("overfit_lstm", 5, checks=[Check("final loss", False, detail="0.9 > 0.5")],
                    loss_history=list(np.geomspace(9.0, 0.9, 100))),
     ]
-    return GradeResult(submission="students/<b>eve</b>", items=items, seed=1234,
+    return GradeResult(submission="students/<b>eve<b>.zip", items=items, seed=1234,
                        problems=["classifiers/rnn.py was not found <i>here</i>"],
                        isolation="mount namespace + uid 65534 + no network (root)",
                        seconds=12.3)
@@ -72,8 +72,11 @@ def test_results_json_explains_every_lost_point(written):
              ["tests"]}
     backward = tests["rnn_step_backward"]["output"]
     assert "**Checks:** 1 of 2 passed" in backward
-    assert r"dWh: max error 3.1e-01 of max \|reference\| (tolerance 1e-07)" in backward
-    assert "**Likely mistake:** dWh is transposed" in backward
+    parser = _Tags()  # what a student reads: the Markdown as Gradescope renders it
+    parser.feed(mistune.html(backward))
+    shown = "".join(parser.text)
+    assert "dWh: max error 3.1e-01 of max |reference| (tolerance 1e-07)" in shown
+    assert "Likely mistake: dWh is transposed" in shown
     forward = tests["rnn_forward"]["output"]
     assert "NotImplementedError" in forward and "**Printed by your code:**" in forward
     assert tests["rnn_step_forward"]["output"] == "All 2 checks passed."
@@ -172,7 +175,7 @@ def test_html_is_escaped_and_self_contained(written):
         assert base64.b64decode(source.split(",", 1)[1]).startswith(b"\x89PNG")
     text = "".join(parser.text)
     assert INJECTION in text
-    assert "students/<b>eve</b>" in text
+    assert "<b>eve<b>.zip" in text and "students/" not in text  # its name, not its folder
     assert "Content-Security-Policy" in page
 
 
@@ -289,3 +292,17 @@ def test_every_item_reports_its_wall_time(tmp_path, settings):
     assert "| overfit_rnn | 5 | 5 | passed | 12.2 s |" in report
     page = (tmp_path / "report.html").read_text()
     assert '<td class="number">0.42 s</td>' in page and '<td class="number">12.2 s</td>' in page
+
+
+def test_student_reports_name_the_submission_without_the_graders_folders(tmp_path, settings):
+    folder = "/home/instructor/private/class-2026"
+    result = GradeResult(submission=f"{folder}/alice.zip", seed=1,
+                         items=[ItemResult("rnn_forward", 5, checks=[Check("values", True)])])
+    write_reports(result, tmp_path, settings)
+    for name in ("report.md", "report.html"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert "alice.zip" in text and folder not in text, name
+    document = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    shown = [document["output"], *(test["output"] for test in document["tests"])]
+    assert not [text for text in shown if folder in text]
+    assert document["extra_data"]["submission"] == f"{folder}/alice.zip"  # for the instructor
