@@ -27,7 +27,6 @@ from .answers import manual
 from .answers.questions import written_questions
 from .grade import NOTHING_TO_RUN
 from .report import gradebook, results_json
-from .report.explain import LIKELY_MISTAKE
 from .report.written import add_written_scores
 
 LOG_FILE = "grader.log"
@@ -48,7 +47,8 @@ class Row:
     problems : list of str
         Problems with the submission's files.
     hints : list of str
-        The known mistakes its results name, each once.
+        Catalogue names (``autograder.mistakes``) of the known mistakes its results
+        hint at, each once.
     isolation : str
         How its code was isolated (results.json's ``extra_data``).
     error : str or None
@@ -292,7 +292,6 @@ def read_row(name, out):
     if tests and all(NOTHING_TO_RUN in test["output"] for test in tests):
         return Row(name=name, problems=problems, isolation=isolation,
                    error="no graded file could be taken: " + " ".join(problems))
-    named = [line.removeprefix(f"{LIKELY_MISTAKE}: ") for test in tests
-             for line in test["output"].splitlines() if line.startswith(f"{LIKELY_MISTAKE}: ")]
+    named = [name for test in tests for name in test["extra_data"]["mistakes"]]
     return Row(name=name, scores={test["name"]: float(test["score"]) for test in tests},
                problems=problems, hints=list(dict.fromkeys(named)), isolation=isolation)

@@ -7,6 +7,8 @@ escaping the text in its own way; none of them composes explanations itself.
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from .. import mistakes
+
 NOT_SELECTED = "not graded in this run (only the items given with --items were graded)"
 LIKELY_MISTAKE = "Likely mistake"
 
@@ -73,6 +75,12 @@ def facts(result):
         ("Seed", str(result.seed)),
         ("Time", duration(result.seconds)),
     ]
+
+
+def named_mistakes(item):
+    """The catalogue names of the known mistakes an item's failed checks hint at, each once."""
+    hinted = {check.hint for check in item.checks if not check.passed and check.hint}
+    return [mistake.name for mistake in mistakes.MISTAKES if mistake.hint in hinted]
 
 
 def submission_name(result):

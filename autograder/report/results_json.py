@@ -6,7 +6,8 @@ summary paragraph), ``visibility``, ``stdout_visibility`` and
 2**53, the digest of its files, the isolation student code ran in and the problems,
 read back by grade-all; Gradescope shows ``extra_data`` to no student); one test per
 graded item, named after the item, whose ``extra_data`` holds the item's wall-clock
-``seconds``. Every ``output`` is Markdown that student text cannot turn into markup
+``seconds`` and the catalogue names of the known mistakes its failed checks hint at
+(``mistakes``), read by grade-all. Every ``output`` is Markdown that student text cannot turn into markup
 (``report/markdown.py``), with ``output_format`` ``md`` so that Gradescope renders it.
 """
 
@@ -61,7 +62,7 @@ def _test(item):
         "output": markdown.item_output(item),
         "output_format": OUTPUT_FORMAT,
         "visibility": VISIBILITY,
-        "extra_data": {"seconds": round(item.seconds, 3)},
+        "extra_data": {"seconds": round(item.seconds, 3), "mistakes": explain.named_mistakes(item)},
     }
 
 

@@ -109,13 +109,12 @@ def _mistakes_section(graded):
     counts = Counter(hint for row in graded for hint in row.hints)
     if not counts:
         return "<h2>Known mistakes</h2><p>No known mistake was named.</p>"
-    catalogue = {mistake.hint: mistake for mistake in mistakes.MISTAKES}
+    catalogue = {mistake.name: mistake for mistake in mistakes.MISTAKES}
     lines = ["<h2>Known mistakes named most often</h2>", "<table><tr><th>Submissions</th>"
                                                          "<th>Mistake</th><th>Item</th></tr>"]
-    for hint, count in counts.most_common(MISTAKES_SHOWN):
-        known = catalogue.get(hint)
-        what = known.description if known else hint
-        item = known.item if known else ""
+    for name, count in counts.most_common(MISTAKES_SHOWN):
+        known = catalogue[name]
+        what, item = known.description, known.item
         lines.append(f'<tr><td class="number">{count}</td><td>{escape(what)}</td>'
                      f"<td>{escape(item)}</td></tr>")
     lines.append("</table>")
