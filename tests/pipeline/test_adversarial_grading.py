@@ -142,6 +142,14 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
     assert items["rnn_step_forward"].passed and items["rnn_step_backward"].passed
 
 
+def _grader_tmpdir():
+    """A TMPDIR of the grader's own, to find what it leaves behind: under /tmp, since the
+    confined mode's uid must enter it (pytest's tmp_path is in a folder only root enters)."""
+    scratch = Path(tempfile.mkdtemp(prefix="grader-tmpdir-", dir="/tmp"))
+    scratch.chmod(0o711)
+    return scratch
+
+
 def test_the_whole_grading_has_a_time_limit(tmp_path, settings, monkeypatch):
     # Each call sleeps within its own limit; together they overrun the grading's.
     code = """
@@ -155,8 +163,7 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
 """
     limit = 6.0
     out = tmp_path / "out"
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
+    scratch = _grader_tmpdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     start = time.monotonic()
     result = grade.grade_submission(_hostile_submission(tmp_path, code), out,
@@ -176,6 +183,7 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
     assert len(tests) == len(result.items) == 17
     assert "limits.grading_seconds" in (out / "report.md").read_text(encoding="utf-8")
     assert list(scratch.iterdir()) == []  # the staged files and the child's folder
+    scratch.rmdir()
 
 
 def test_an_endless_loop_fails_the_items_built_on_it_at_once(tmp_path):
@@ -336,10 +344,7 @@ def _await(condition, seconds):
 
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
 def test_nothing_outlives_a_stopped_grader(tmp_path, number):
-    # The grader's own TMPDIR, which the confined mode's uid must be able to enter (pytest's
-    # tmp_path is inside a folder only root may enter), and which must be empty afterwards.
-    scratch = Path(tempfile.mkdtemp(prefix="grader-tmpdir-", dir="/tmp"))
-    scratch.chmod(0o711)
+    scratch = _grader_tmpdir()
     grader = subprocess.Popen(
         [sys.executable, "-m", "autograder", "grade",
          str(_hostile_submission(tmp_path, FORK_BOMB)), "--out", str(tmp_path / "out"),
