@@ -10,7 +10,6 @@ what Gradescope and ``otter grade`` give.
 
 import io
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -18,14 +17,11 @@ import time
 import tomllib
 from pathlib import Path
 
-import pytest
+from otter_images import BASE_IMAGE, require_docker
 
 REPO = Path(__file__).resolve().parents[2]
-BASE_IMAGE = "local/bookworm:latest"
 TAG = "local/rnn-grader-test:latest"
-DOCKER_UP = "../shared/containers/docker-up"
 BUILD_SECONDS = 1800
-# The notebook and otter tooling is not needed to grade, and would triple the build.
 DOCKERFILE = """\
 FROM {base}
 RUN python3 -m venv /opt/venv
@@ -36,18 +32,6 @@ RUN /opt/venv/bin/pip install --quiet --no-cache-dir --no-deps -e /opt/grader
 WORKDIR /opt/grader
 ENV PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 """
-
-
-def docker_unavailable():
-    """Why containers cannot run here, or None when they can."""
-    if shutil.which("docker") is None:
-        return f"no docker client in PATH (install and start an engine with {DOCKER_UP})"
-    if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
-        return f"the Docker engine does not answer (start it with {DOCKER_UP})"
-    if subprocess.run(["docker", "image", "inspect", BASE_IMAGE],
-                      capture_output=True).returncode != 0:
-        return f"the base image {BASE_IMAGE} is missing ({DOCKER_UP} builds it)"
-    return None
 
 
 def grading_requirements():
@@ -97,10 +81,7 @@ def run(command, timeout):
 
 def image():
     """The image's tag, once built in this test session; skips, saying why, without Docker."""
-    reason = docker_unavailable()
-    if reason:
-        print(f"container test skipped: {reason}", file=sys.stderr)
-        pytest.skip(reason)
+    require_docker()
     build_image()
     return TAG
 
