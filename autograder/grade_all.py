@@ -47,7 +47,7 @@ class Row:
     problems : list of str
         Problems with the submission's files.
     hints : list of str
-        Catalogue names (``autograder.mistakes``) of the known mistakes its results
+        Catalogue names (``autograder.items.mistakes``) of the known mistakes its results
         hint at, each once.
     isolation : str
         How its code was isolated (results.json's ``extra_data``).

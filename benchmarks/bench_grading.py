@@ -38,7 +38,8 @@ from autograder import blas  # noqa: E402
 
 blas.use_one_thread()  # before numpy loads: the in-process run gets the child's BLAS threads
 
-from autograder import config, grade, grade_all, mistakes, paths  # noqa: E402
+from autograder import config, grade, grade_all, paths  # noqa: E402
+from autograder.items import mistakes  # noqa: E402
 from autograder.items import overfit  # noqa: E402
 from autograder.items.engine import REFERENCE  # noqa: E402
 from autograder.items.local import LocalRunner  # noqa: E402

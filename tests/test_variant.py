@@ -16,7 +16,8 @@ import zipfile
 
 import pytest
 
-from autograder import config, grade, mistakes, paths
+from autograder import config, grade, paths
+from autograder.items import mistakes
 from autograder.build import stubs, student_bundle, steps
 from autograder.build.variant import VariantError, classic_source
 

@@ -17,10 +17,10 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from .. import config, inputs
+from .. import config
 from ..results import ItemResult
 from ..text import truncated
-from . import layers, model, overfit, sample
+from . import inputs, layers, model, overfit, sample
 from .engine import ItemGrading
 from .student import ItemError, grader_problem
 

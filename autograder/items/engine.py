@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .. import compare
 from ..results import Check
+from . import compare
 from .hints import HintFinder, best_hint
 from .local import LocalRunner
 from .student import Missing, Raised, StudentRunner, run_student
@@ -35,7 +35,7 @@ class Output:
     weight : float
         Weight of its check (ignored when the case is graded as one check).
     kind : {'values', 'captions', 'layout'}
-        How it is compared (see :func:`autograder.compare.compare`): floating-point values,
+        How it is compared (see :func:`autograder.items.compare.compare`): floating-point values,
         greedy captions up to ``<END>``, or only shape and dtype.
     """
 

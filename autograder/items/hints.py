@@ -1,7 +1,7 @@
 """Naming the known mistake a student's wrong output matches.
 
 For one case, :class:`HintFinder` runs the mutated references of the
-catalogue (``autograder.mistakes``) on the same inputs, lazily and at most
+catalogue (``autograder.items.mistakes``) on the same inputs, lazily and at most
 once each. :func:`best_hint` then picks, for a failed check, the mistake
 whose mutant reproduces the student's wrong values without contradicting
 anything the student got right elsewhere in the item.
@@ -11,8 +11,7 @@ import warnings
 
 import numpy as np
 
-from .. import compare, mistakes
-from . import mutants
+from . import compare, mistakes, mutants
 from .local import LocalRunner
 from .student import OutputError, Raised
 
@@ -69,7 +68,7 @@ class HintFinder:
 
         Parameters
         ----------
-        mistake : autograder.mistakes.Mistake
+        mistake : autograder.items.mistakes.Mistake
         output : autograder.items.engine.Output
             An output the student missed.
 
@@ -96,7 +95,7 @@ class HintFinder:
 
         Parameters
         ----------
-        mistake : autograder.mistakes.Mistake
+        mistake : autograder.items.mistakes.Mistake
 
         Returns
         -------

@@ -12,7 +12,7 @@ import contextlib
 
 import numpy as np
 
-from .config import ITEMS
+from ..config import ITEMS
 
 # Inclusive ranges of every size letter. Overlapping ranges are fine: the
 # letters of one draw are always distinct, so a transposed result has the wrong

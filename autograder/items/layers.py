@@ -10,8 +10,7 @@ centred differences of the student's forward pass.
 import time
 from dataclasses import dataclass
 
-from .. import compare, inputs
-from . import classic, numeric
+from . import classic, compare, inputs, numeric
 from .engine import REFERENCE, Case, Output
 from .student import unpack
 

@@ -9,8 +9,7 @@ missing or misnamed key fails, named in the message.
 
 import numpy as np
 
-from .. import inputs
-from . import classic
+from . import classic, inputs
 from .engine import REFERENCE, Case, Output
 from .layers import LAYERS, backward_case, forward_case, sizes_text
 from .student import Missing, OutputError, unpack

@@ -11,7 +11,8 @@ then cached in ``sys.modules``.
 import sys
 import types
 
-from .. import mistakes, paths
+from .. import paths
+from . import mistakes
 
 PREFIX = "_autograder_mutant_"
 MODULES = (("rnn_layers.py", "rnn_layers"), ("classifiers/rnn.py", "classifiers.rnn"))
@@ -22,7 +23,7 @@ def package(mistake):
 
     Parameters
     ----------
-    mistake : autograder.mistakes.Mistake
+    mistake : autograder.items.mistakes.Mistake
 
     Returns
     -------
@@ -31,7 +32,7 @@ def package(mistake):
 
     Raises
     ------
-    autograder.mistakes.PatchError
+    autograder.items.mistakes.PatchError
         When the mistake's patch no longer applies to the reference.
     """
     name = PREFIX + mistake.name

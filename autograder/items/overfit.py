@@ -16,7 +16,7 @@ from captiondata import layout, locations
 from solutions.captioning_solver import CaptioningSolver
 from solutions.coco_utils import load_coco_data
 
-from .. import inputs
+from . import inputs
 from ..results import Check
 from .engine import REFERENCE
 from .model import MODEL, reference_model

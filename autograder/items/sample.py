@@ -12,7 +12,7 @@ Candidate images are drawn in bulk and the rows that qualify are kept.
 
 import numpy as np
 
-from .. import inputs
+from . import inputs
 from .engine import REFERENCE, Case, Output
 from .layers import sizes_text
 from .model import MODEL, constructor_kwargs, param_shapes, reference_model

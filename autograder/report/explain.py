@@ -7,7 +7,7 @@ escaping the text in its own way; none of them composes explanations itself.
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from .. import mistakes
+from ..items import mistakes
 
 NOT_SELECTED = "not graded in this run (only the items given with --items were graded)"
 LIKELY_MISTAKE = "Likely mistake"

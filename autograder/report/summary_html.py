@@ -13,7 +13,7 @@ import statistics
 from collections import Counter
 from html import escape
 
-from .. import mistakes
+from ..items import mistakes
 from .explain import points
 from .html import POLICY
 

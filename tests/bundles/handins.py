@@ -6,7 +6,8 @@ tests/containers (which add this folder to ``sys.path``).
 
 import zipfile
 
-from autograder import mistakes, paths
+from autograder import paths
+from autograder.items import mistakes
 from solutions import handin
 
 MIB = 1 << 20

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from autograder import compare, config
+from autograder import config
+from autograder.items import compare
 from solutions.rnn_layers import lstm_backward, lstm_forward
 
 TOLERANCE = config.load().tolerance

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from autograder import config, mistakes
-from autograder.items import mutants
+from autograder import config
+from autograder.items import mistakes, mutants
 from captiondata import locations
 from items_helpers import OVERFIT_ITEMS, describe, grade, stage
 

@@ -3,7 +3,7 @@
 import pytest
 
 import autograder.items
-from autograder import mistakes
+from autograder.items import mistakes
 from autograder.items import Context, engine
 from items_helpers import SETTINGS, describe, grade, stage
 

@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from autograder import inputs
+from autograder.items import inputs
 from autograder.items import sample
 from autograder.items.engine import REFERENCE
 from autograder.items.model import reference_model

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grade_all, mistakes
+from autograder import grade_all
+from autograder.items import mistakes
 
 from pipeline_helpers import reference_submission, stub_submission, write_files, zip_folder
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from autograder import mistakes, paths
+from autograder import paths
+from autograder.items import mistakes
 from pipeline_helpers import reference_submission, write_files
 
 ITEM = "sample_rnn"

@@ -12,7 +12,7 @@ point loss and the hint.
 import ast
 from dataclasses import dataclass
 
-from . import config, paths
+from ... import config, paths
 
 STUDENT_FILES = ("rnn_layers.py", "classifiers/rnn.py")
 
@@ -108,14 +108,14 @@ def apply_patch(source, patch, mistake_name="?"):
     where = f"mistake {mistake_name!r}: {patch.file}, {patch.function}()"
     if span is None:
         raise PatchError(f"{where} is not in the reference any more; update the mistake's patch "
-                         "in autograder/mistakes.py")
+                         "in autograder/items/mistakes/")
     lines = source.splitlines(keepends=True)
     before, body, after = (lines[: span[0] - 1], "".join(lines[span[0] - 1 : span[1]]),
                            lines[span[1] :])
     count = body.count(patch.old)
     if count != 1:
         raise PatchError(f"{where}: the text to replace occurs {count} times instead of once; "
-                         f"the reference changed, so update the patch in autograder/mistakes.py:\n"
+                         f"the reference changed, so update the patch in autograder/items/mistakes/:\n"
                          f"{patch.old}")
     return "".join(before) + body.replace(patch.old, patch.new) + "".join(after)
 
