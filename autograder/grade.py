@@ -11,7 +11,8 @@ from pathlib import Path
 
 from . import config, report, submission
 from .report import explain
-from .items import Context, blocker, derive_seed, grade_item, over_time
+from .items import Context, blocker, grade_item, over_time
+from .items.seeds import derive_seed
 from .results import GradeResult, ItemResult
 from .sandbox import InProcessRunner, SandboxRunner, StudentError
 from .text import inert

@@ -3,7 +3,7 @@
 import json
 
 from . import submission
-from .items import derive_seed
+from .items.seeds import derive_seed
 from .report import results_json
 
 

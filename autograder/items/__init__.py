@@ -12,7 +12,6 @@ it raise: failures become the item's ``error`` or failed checks with a message.
 already ran out of time or crashed: such an item is then not graded at all.
 """
 
-import hashlib
 import time
 import traceback
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from .. import config
 from ..results import ItemResult
 from ..text import truncated
-from . import inputs, layers, model, overfit, sample
+from . import layers, model, overfit, sample, seeds
 from .engine import ItemGrading
 from .student import ItemError, grader_problem
 
@@ -57,7 +56,7 @@ class Context:
         Runs the student's staged package.
     settings : autograder.config.Settings
     seed : int
-        The submission's seed (:func:`derive_seed`); every input is drawn from it.
+        The submission's seed (:func:`seeds.derive_seed`); every input is drawn from it.
     file_notes : tuple of str
         ``Submission.file_notes``: student files found under another name, named
         in every item they cost.
@@ -67,25 +66,6 @@ class Context:
     settings: config.Settings
     seed: int
     file_notes: tuple = ()
-
-
-def derive_seed(seed, digest):
-    """The seed of a submission: grading.toml's seed mixed with the digest of its files.
-
-    Parameters
-    ----------
-    seed : int
-        ``settings.seed``.
-    digest : str
-        Hex sha256 of the submission's files.
-
-    Returns
-    -------
-    int
-        In ``range(2**63)``; equal for equal files, different for different ones.
-    """
-    mixed = hashlib.sha256(f"{seed}:{digest}".encode()).digest()
-    return int.from_bytes(mixed[:8], "big") >> 1
 
 
 def grade_item(name, ctx):
@@ -112,7 +92,7 @@ def grade_item(name, ctx):
     result = ItemResult(name=name, max_score=ctx.settings.points[name])
     start = time.perf_counter()
     try:
-        grading = ItemGrading(ctx, name, result, inputs.item_rng(ctx.seed, name))
+        grading = ItemGrading(ctx, name, result, seeds.item_rng(ctx.seed, name))
         grader(grading)
         grading.finish()
     except ItemError as error:

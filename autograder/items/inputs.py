@@ -1,18 +1,11 @@
-"""Inputs drawn at grade time from a seeded generator.
+"""Inputs drawn at grade time from an item's generator (``seeds.item_rng``).
 
-Each item draws from ``np.random.default_rng(seed + offset)`` with an offset of
-its own, where ``seed`` is derived from grading.toml's ``seed`` and the
-submission's files: a regrade of the same files sees the same inputs, another
-submission sees others. Sizes are drawn from ranges that no classic check uses
-(no published check of docs/assignment.md or the notebooks has a minibatch of 5 to 9),
-so values copied from a notebook cannot pass.
+Sizes are drawn from ranges that no classic check uses (no published check of
+docs/assignment.md or the notebooks has a minibatch of 5 to 9), so values
+copied from a notebook cannot pass.
 """
 
-import contextlib
-
 import numpy as np
-
-from ..config import ITEMS
 
 # Inclusive ranges of every size letter. Overlapping ranges are fine: the
 # letters of one draw are always distinct, so a transposed result has the wrong
@@ -25,44 +18,11 @@ SIZE_RANGES = {
     "W": (6, 11),    # word-vector size
     "V": (12, 20),   # vocabulary size
 }
-OFFSET_STEP = 1000
 # Spread of a bias and of a hidden state, relative to a unit normal.
 BIAS_SCALE = 0.3
 STATE_SCALE = 0.5
 # Special words of the vocabulary, at their indices in the real data set.
 SPECIAL_WORDS = ("<NULL>", "<START>", "<END>", "<UNK>")
-
-
-def item_seed(seed, item):
-    """The seed of one item: the submission's seed plus an offset of the item's own.
-
-    Parameters
-    ----------
-    seed : int
-        The submission's seed (``autograder.items.derive_seed``).
-    item : str
-        A name of ``config.ITEMS``.
-
-    Returns
-    -------
-    int
-    """
-    return seed + OFFSET_STEP * (ITEMS.index(item) + 1)
-
-
-def item_rng(seed, item):
-    """The generator of one item: ``np.random.default_rng(item_seed(seed, item))``.
-
-    Parameters
-    ----------
-    seed : int
-    item : str
-
-    Returns
-    -------
-    numpy.random.Generator
-    """
-    return np.random.default_rng(item_seed(seed, item))
 
 
 def draw_sizes(rng, letters):
@@ -188,22 +148,3 @@ def draw_params(rng, shapes):
     return {name: draw_array(rng, "weight" if len(shape) == 2 else "bias", shape)
             for name, shape in shapes.items()}
 
-
-@contextlib.contextmanager
-def global_random(seed):
-    """Seed numpy's global generator for a block, then restore its previous state.
-
-    For reference code that draws from ``np.random`` (model initialisation,
-    ``load_coco_data``'s subsampling) without disturbing anybody else's draws.
-
-    Parameters
-    ----------
-    seed : int
-        Any non-negative integer (reduced to numpy's 32-bit seed range).
-    """
-    state = np.random.get_state()
-    np.random.seed(seed % 2**32)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)

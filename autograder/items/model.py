@@ -9,7 +9,7 @@ missing or misnamed key fails, named in the message.
 
 import numpy as np
 
-from . import classic, inputs
+from . import classic, inputs, seeds
 from .engine import REFERENCE, Case, Output
 from .layers import LAYERS, backward_case, forward_case, sizes_text
 from .student import Missing, OutputError, unpack
@@ -56,7 +56,7 @@ def reference_model(word_to_idx, kwargs, params):
     -------
     solutions.classifiers.rnn.CaptioningRNN
     """
-    with inputs.global_random(0):  # the constructor draws from np.random
+    with seeds.global_random(0):  # the constructor draws from np.random
         model = REFERENCE.new(MODEL, word_to_idx, **kwargs)
     REFERENCE.set_params(model, params)
     return model
@@ -76,7 +76,7 @@ def param_shapes(word_to_idx, kwargs):
     dict of str to tuple of int
         In the reference's order of ``params``.
     """
-    with inputs.global_random(0):  # the constructor draws from np.random
+    with seeds.global_random(0):  # the constructor draws from np.random
         model = REFERENCE.new(MODEL, word_to_idx, **kwargs)
     return {name: value.shape for name, value in model.params.items()}
 

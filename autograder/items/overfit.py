@@ -16,7 +16,7 @@ from captiondata import layout, locations
 from solutions.captioning_solver import CaptioningSolver
 from solutions.coco_utils import load_coco_data
 
-from . import inputs
+from . import seeds
 from ..results import Check
 from .engine import REFERENCE
 from .model import MODEL, reference_model
@@ -44,7 +44,7 @@ def training_data(seed, max_train):
         When the embedded data set is missing.
     """
     try:
-        with inputs.global_random(seed):
+        with seeds.global_random(seed):
             data = load_coco_data(base_dir=locations.EMBEDDED_DIR, max_train=max_train)
     except layout.LayoutError as error:
         raise grader_problem(str(error)) from None
@@ -115,7 +115,7 @@ def reference_seconds(kwargs, params, word_to_idx, data, overfit, seed):
     """
     model = reference_model(word_to_idx, kwargs, params)
     settings = solver_kwargs(overfit, kwargs["cell_type"]) | {"num_epochs": 1, "verbose": False}
-    with inputs.global_random(seed):
+    with seeds.global_random(seed):
         start = time.perf_counter()
         CaptioningSolver(model, data, **settings).train()
         return (time.perf_counter() - start) * overfit.num_epochs
@@ -201,11 +201,11 @@ def grade_overfit(grading, cell_type):
     cell_type : {'rnn', 'lstm'}
     """
     overfit = grading.settings.overfit
-    seed = inputs.item_seed(grading.ctx.seed, grading.item)
+    seed = seeds.item_seed(grading.ctx.seed, grading.item)
     word_to_idx, data = training_data(seed, overfit.max_train)
     kwargs = {"input_dim": data["train_features"].shape[1], "wordvec_dim": overfit.wordvec_dim,
               "hidden_dim": overfit.hidden_dim, "cell_type": cell_type, "dtype": np.float32}
-    with inputs.global_random(seed):
+    with seeds.global_random(seed):
         params = REFERENCE.get_attr(REFERENCE.new(MODEL, word_to_idx, **kwargs), "params")
     settings = solver_kwargs(overfit, cell_type)
     runner = grading.student(reference_seconds(kwargs, params, word_to_idx, data, overfit, seed))

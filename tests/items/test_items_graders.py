@@ -7,7 +7,7 @@ temporary folder, so the graders are tested without the sandbox.
 import pytest
 
 from autograder import config
-from autograder.items import derive_seed
+from autograder.items.seeds import derive_seed
 from captiondata import locations
 from items_helpers import (FAST_ITEMS, OVERFIT_ITEMS, alternative_files, describe, grade,
                            stage)

@@ -5,8 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from autograder.items import inputs
-from autograder.items import sample
+from autograder.items import sample, seeds
 from autograder.items.engine import REFERENCE
 from autograder.items.model import reference_model
 from items_helpers import alternative_files, describe, grade, stage
@@ -17,7 +16,7 @@ SEEDS = range(8)
 @pytest.mark.parametrize("cell_type", ["rnn", "lstm"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_problem_has_unended_captions_varied_endings_and_margins(cell_type, seed):
-    rng = inputs.item_rng(seed, f"sample_{cell_type}")
+    rng = seeds.item_rng(seed, f"sample_{cell_type}")
     sizes, word_to_idx, kwargs, params, features = sample.draw_problem(rng, cell_type)
     model = reference_model(word_to_idx, kwargs, params)
     end, start = word_to_idx["<END>"], word_to_idx["<START>"]
@@ -37,7 +36,7 @@ def test_every_problem_has_unended_captions_varied_endings_and_margins(cell_type
 def test_problems_are_drawn_quickly():
     start = time.perf_counter()
     for seed in SEEDS:
-        sample.draw_problem(inputs.item_rng(seed, "sample_lstm"), "lstm")
+        sample.draw_problem(seeds.item_rng(seed, "sample_lstm"), "lstm")
     assert (time.perf_counter() - start) / len(SEEDS) < 1.0
 
 
