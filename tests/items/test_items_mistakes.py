@@ -1,6 +1,8 @@
 """The mistake catalogue: every patch applies, and every mutant loses points with its hint."""
 
 import ast
+import importlib
+import pkgutil
 import sys
 
 import pytest
@@ -26,6 +28,14 @@ def test_catalogue_is_large_unique_and_names_known_items():
     for mistake in mistakes.MISTAKES:
         assert {mistake.item, *mistake.also} <= set(config.ITEMS), mistake.name
         assert mistake.hint.startswith("This is what") and mistake.hint.endswith("."), mistake.name
+
+
+def test_every_family_module_of_the_package_is_in_the_catalogue():
+    modules = [importlib.import_module(f"{mistakes.__name__}.{info.name}")
+               for info in pkgutil.iter_modules(mistakes.__path__)]
+    families = {module for module in modules if hasattr(module, "MISTAKES")}
+    assert len(families) >= 5
+    assert families == set(mistakes.FAMILIES)
 
 
 @pytest.mark.parametrize("mistake", mistakes.MISTAKES, ids=lambda m: m.name)
