@@ -1,7 +1,8 @@
 """The steps of ``python -m autograder build``: the committed generated files and the dist/ bundles.
 
-The committed steps write ``assignment/`` from ``solutions/`` (``stubs``) and the
-student notebooks with their public otter tests (``notebooks``); the bundle steps
+The committed steps write ``assignment/`` from ``solutions/`` (``stubs``), the
+student notebooks with their public otter tests (``notebooks``) and the list of
+known mistakes, ``docs/mistakes.md``, from their catalogue (``mistake_list``); the bundle steps
 build their archives from what those steps generate, never from files on disk
 that may be stale.
 
@@ -19,7 +20,7 @@ import importlib
 from .. import paths
 
 # Steps whose output is committed (a test fails when it is stale) ...
-COMMITTED_STEPS = ("stubs", "notebooks")
+COMMITTED_STEPS = ("stubs", "notebooks", "mistake_list")
 # ... and steps that write the gitignored bundles of dist/.
 BUNDLE_STEPS = ("student_bundle", "gradescope_bundle", "otter_bundle")
 STEPS = COMMITTED_STEPS + BUNDLE_STEPS

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from autograder import config
+from autograder.build import mistake_list, steps
 from autograder.items import mistakes, mutants
 from captiondata import locations
 from items_helpers import OVERFIT_ITEMS, describe, grade, stage
@@ -36,6 +37,28 @@ def test_every_family_module_of_the_package_is_in_the_catalogue():
     families = {module for module in modules if hasattr(module, "MISTAKES")}
     assert len(families) >= 5
     assert families == set(mistakes.FAMILIES)
+
+
+def test_the_committed_mistake_list_is_current():
+    assert steps.stale(["mistake_list"]) == [], (
+        "docs/mistakes.md is stale: run `python -m autograder build mistake_list` and commit it")
+
+
+def test_the_mistake_list_has_a_row_per_mistake_with_its_items():
+    text = mistake_list.render(config.ITEMS)
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
+    assert [row.rsplit("`", 2)[1] for row in rows] == [m.name for m in mistakes.MISTAKES]
+    assert ("| The tanh derivative 1 - a\\*\\*2 is taken of the pre-activation a instead of the "
+            "output. | `rnn_step_backward`, `rnn_backward` | `tanh_grad_of_preactivation` |") in rows
+    assert "| The \\<NULL> padding is scored like real words (no mask). | `loss_rnn`, `loss_lstm` |" \
+        in text
+
+
+def test_the_classic_mistake_list_leaves_out_the_variant_and_its_flag():
+    classic = tuple(item for item in config.ITEMS if item not in config.VARIANT_ITEMS)
+    text = mistake_list.render(classic)
+    assert "use_tanh" not in text and "sigmoid_variant" not in text
+    assert "`tanh_grad_of_preactivation`" in text
 
 
 @pytest.mark.parametrize("mistake", mistakes.MISTAKES, ids=lambda m: m.name)

@@ -9,8 +9,9 @@ the hint of the one the output matches (``autograder.items.hints``). The
 project's mutation tests grade every mutant and require the point loss and the
 hint.
 
-The catalogue has one module per family of functions; :data:`MISTAKES` lists
-them in this order, which breaks ties between equally good hints.
+The catalogue has one module per family of functions (its ``TITLE`` heads its
+section of ``docs/mistakes.md``); :data:`MISTAKES` lists them in the order of
+:data:`FAMILIES`, which breaks ties between equally good hints.
 """
 
 from ... import config

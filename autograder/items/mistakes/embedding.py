@@ -3,6 +3,7 @@
 from .mistake import Mistake
 from .patches import in_layers
 
+TITLE = "Word embedding"
 MISTAKES = [
     Mistake(
         "embedding_forward_reshaped", "word_embedding_forward",

@@ -3,6 +3,7 @@
 from .mistake import Mistake
 from .patches import in_layers
 
+TITLE = "LSTM: a whole sequence"
 MISTAKES = [
     Mistake(
         "lstm_c0_equals_h0", "lstm_forward",

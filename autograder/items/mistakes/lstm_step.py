@@ -3,6 +3,7 @@
 from .mistake import Mistake
 from .patches import in_layers
 
+TITLE = "LSTM: one step"
 MISTAKES = [
     Mistake(
         "lstm_gate_order", "lstm_step_forward",

@@ -14,8 +14,8 @@ class Mistake:
     item : str
         The item of grading.toml it must cost points in.
     description : str
-        What the mutated code does, for staff: the class summary (``summary.html``)
-        lists the mistakes named most often by it.
+        What the mutated code does, for staff: ``docs/mistakes.md`` lists every
+        mistake by it, and the class summary (``summary.html``) the ones named most often.
     hint : str
         One sentence for the student, naming the mistake.
     patch : tuple of Patch

@@ -3,6 +3,7 @@
 from .mistake import Mistake
 from .patches import in_model
 
+TITLE = "CaptioningRNN: constructor and loss"
 MISTAKES = [
     Mistake(
         "loss_mask_omitted", "loss_rnn",

@@ -3,6 +3,7 @@
 from .mistake import Mistake
 from .patches import in_layers
 
+TITLE = "Vanilla RNN: a whole sequence"
 MISTAKES = [
     Mistake(
         "rnn_h0_every_step", "rnn_forward",

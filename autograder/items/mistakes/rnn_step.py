@@ -3,6 +3,7 @@
 from .mistake import Mistake
 from .patches import in_layers
 
+TITLE = "Vanilla RNN: one step"
 MISTAKES = [
     Mistake(
         "rnn_step_no_bias", "rnn_step_forward",

@@ -3,6 +3,7 @@
 from .mistake import Mistake
 from .patches import in_model
 
+TITLE = "CaptioningRNN.sample"
 MISTAKES = [
     Mistake(
         "sample_feeds_start", "sample_rnn",
