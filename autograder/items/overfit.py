@@ -16,8 +16,8 @@ from captiondata import layout, locations
 from solutions.captioning_solver import CaptioningSolver
 from solutions.coco_utils import load_coco_data
 
-from . import seeds
 from ..results import Check
+from . import seeds
 from .engine import REFERENCE
 from .model import MODEL, reference_model
 from .student import grader_problem, run_student
