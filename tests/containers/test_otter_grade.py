@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 from otter_images import BASE_IMAGE, BUILD_SECONDS, require_docker
+from support.handins import MIB, PARTIAL_MUTANTS, graded_sources, handed_in_zip, zip_of_zeros
 
 from autograder import config, grade, paths
 from autograder.build import otter_bundle
-# tests/bundles/handins.py, on sys.path through otter_images
-from handins import MIB, PARTIAL_MUTANTS, graded_sources, handed_in_zip, zip_of_zeros
 
 pytestmark = pytest.mark.container
 

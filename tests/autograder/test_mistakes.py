@@ -1,0 +1,81 @@
+"""The mistake catalogue: every patch applies, and every mutant loses points with its hint."""
+
+import ast
+import sys
+
+import pytest
+
+from autograder import config, mistakes
+from autograder.items import mutants
+from captiondata import locations
+from support.items import OVERFIT_ITEMS, describe, grade, stage
+
+FAST_MISTAKES = [m for m in mistakes.MISTAKES if m.item not in OVERFIT_ITEMS]
+# Mistakes the overfit items are checked against (training takes seconds each).
+OVERFIT_MUTANTS = [("h0_ignores_features", "overfit_rnn"), ("h0_ignores_features", "overfit_lstm")]
+
+
+def by_name(name):
+    return next(m for m in mistakes.MISTAKES if m.name == name)
+
+
+def test_catalogue_is_large_unique_and_names_known_items():
+    names = [m.name for m in mistakes.MISTAKES]
+    assert len(names) >= 30
+    assert len(set(names)) == len(names)
+    for mistake in mistakes.MISTAKES:
+        assert {mistake.item, *mistake.also} <= set(config.ITEMS), mistake.name
+        assert mistake.hint.startswith("This is what") and mistake.hint.endswith("."), mistake.name
+
+
+@pytest.mark.parametrize("mistake", mistakes.MISTAKES, ids=lambda m: m.name)
+def test_patch_applies_and_gives_valid_student_files(mistake):
+    sources = mistakes.mutated_sources(mistake)
+    assert set(sources) == set(mistakes.STUDENT_FILES)
+    reference = mistakes.reference_sources()
+    assert sources != reference
+    for name, text in sources.items():
+        ast.parse(text, filename=name)
+    assert mutants.package(mistake) in sys.modules
+
+
+def test_a_patch_that_no_longer_applies_names_the_mistake_and_the_function():
+    broken = mistakes.Mistake("broken", "rnn_forward", "", "This is what.",
+                              (mistakes.Patch("rnn_layers.py", "rnn_forward", "no such text", ""),))
+    with pytest.raises(mistakes.PatchError, match="broken.*rnn_forward.*0 times"):
+        mistakes.mutated_sources(broken)
+    missing = mistakes.Mistake("gone", "rnn_forward", "", "This is what.",
+                               (mistakes.Patch("rnn_layers.py", "no_such_function", "x", "y"),))
+    with pytest.raises(mistakes.PatchError, match="no_such_function"):
+        mistakes.mutated_sources(missing)
+
+
+def test_mistakes_of_an_item_come_first():
+    ordered = mistakes.ordered_for("rnn_backward")
+    ranks = [0 if m.item == "rnn_backward" else 1 if "rnn_backward" in m.also else 2
+             for m in ordered]
+    assert ranks == sorted(ranks)
+
+
+@pytest.mark.parametrize("mistake", FAST_MISTAKES, ids=lambda m: m.name)
+def test_mutant_loses_points_in_its_items_and_shows_its_hint(tmp_path, mistake):
+    items = [item for item in (mistake.item, *mistake.also) if item not in OVERFIT_ITEMS]
+    results = grade(stage(tmp_path, sources=mistakes.mutated_sources(mistake)), items, seed=3)
+    own = results[mistake.item]
+    assert own.score < own.max_score, describe(own)
+    assert own.error is None, describe(own)
+    assert mistake.hint in {check.hint for check in own.checks if not check.passed}, describe(own)
+    for item in items[1:]:
+        assert results[item].score < results[item].max_score, describe(results[item])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not locations.EMBEDDED_DIR.exists(),
+                    reason="the embedded data set is not built")
+@pytest.mark.parametrize("name, item", OVERFIT_MUTANTS)
+def test_overfit_fails_a_model_that_cannot_memorise(tmp_path, name, item):
+    mistake = by_name(name)
+    assert item in mistake.also
+    result = grade(stage(tmp_path, sources=mistakes.mutated_sources(mistake)), [item])[item]
+    assert result.score == 0, describe(result)
+    assert "did not memorise" in result.checks[0].detail
