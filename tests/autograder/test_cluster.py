@@ -1,7 +1,6 @@
 """grade-all on a real Dask cluster (a scheduler and workers as processes on 127.0.0.1),
 ``--resume``, and local grading that never imports Dask."""
 
-import dataclasses
 import json
 import os
 import shutil
@@ -174,10 +173,9 @@ def test_a_killed_worker_loses_no_submission(cluster, students, graded_here, tmp
 
 
 def test_a_submission_whose_worker_dies_too_often_is_recorded_with_the_reason(
-        cluster, students, settings, tmp_path):
+        cluster, students, settings_with, tmp_path):
     cluster.add_worker("c")
-    no_retries = dataclasses.replace(
-        settings, grading=dataclasses.replace(settings.grading, worker_retries=0))
+    no_retries = settings_with(grading=dict(worker_retries=0))
     rows = {}
     grading = threading.Thread(target=lambda: rows.update(
         (row.name, row) for row in grade_all.grade_all(

@@ -3,11 +3,16 @@
 import numpy as np
 import pytest
 
-from autograder import compare, config
+from autograder import compare
 from solutions.rnn_layers import lstm_backward, lstm_forward
 
-TOLERANCE = config.load().tolerance
 SIZES = {"N": 7, "H": 9}
+
+
+@pytest.fixture(scope="module")
+def tolerance(settings):
+    """grading.toml's tolerances."""
+    return settings.tolerance
 
 
 def test_scale_error_ignores_near_zero_entries():
@@ -30,7 +35,7 @@ def test_resolve_shape_understands_factors():
     assert compare.resolve_shape(("N", "4H", "max_length"), sizes) == (2, 12, 5)
 
 
-def test_float32_result_of_a_correct_lstm_backward_passes():
+def test_float32_result_of_a_correct_lstm_backward_passes(tolerance):
     rng = np.random.default_rng(0)
     N, T, D, H = 6, 8, 7, 9
     args = (rng.standard_normal((N, T, D)), rng.standard_normal((N, H)),
@@ -46,18 +51,18 @@ def test_float32_result_of_a_correct_lstm_backward_passes():
     for name, got, want in zip(("dx", "dh0", "dWx", "dWh", "db"), actual, expected):
         symbols = tuple(f"S{i}" for i in range(want.ndim))
         sizes = {f"S{i}": n for i, n in enumerate(want.shape)}
-        outcome = compare.compare_array(name, got, want, symbols, sizes, TOLERANCE)
+        outcome = compare.compare_array(name, got, want, symbols, sizes, tolerance)
         assert outcome.passed, outcome.detail
         assert "float32" in outcome.detail
 
 
-def test_float64_result_is_judged_at_float64_precision():
+def test_float64_result_is_judged_at_float64_precision(tolerance):
     expected = np.linspace(-1, 1, 63).reshape(7, 9)
     off = expected * (1 + 1e-6)
     outcome = compare.compare_array("next_h", off.astype(np.float32), expected, ("N", "H"),
-                                    SIZES, TOLERANCE)
+                                    SIZES, tolerance)
     assert outcome.passed
-    outcome = compare.compare_array("next_h", off, expected, ("N", "H"), SIZES, TOLERANCE)
+    outcome = compare.compare_array("next_h", off, expected, ("N", "H"), SIZES, tolerance)
     assert not outcome.passed
     assert "tolerance 1e-07" in outcome.detail
 
@@ -68,17 +73,17 @@ def test_float64_result_is_judged_at_float64_precision():
     lambda r: r * 0.5,                       # mean instead of sum (N = 2)
     lambda r: r + 1e-3,                      # small but clear
 ])
-def test_clear_mistakes_fail(mistake):
+def test_clear_mistakes_fail(mistake, tolerance):
     expected = np.random.default_rng(1).standard_normal((9, 9))
     outcome = compare.compare_array("dWh", mistake(expected), expected, ("H", "H"), {"H": 9},
-                                    TOLERANCE)
+                                    tolerance)
     assert not outcome.passed
     assert outcome.detail.startswith("dWh: error")
 
 
-def test_wrong_shape_is_named_in_letters():
+def test_wrong_shape_is_named_in_letters(tolerance):
     outcome = compare.compare_array("next_h", np.zeros((9, 7)), np.zeros((7, 9)), ("N", "H"),
-                                    SIZES, TOLERANCE)
+                                    SIZES, tolerance)
     assert not outcome.passed
     assert outcome.detail == "next_h: expected shape (N, H) = (7, 9), got (9, 7)"
 
@@ -89,14 +94,14 @@ def test_wrong_shape_is_named_in_letters():
     ("a string", "expected an array, got str"),
     (None, "expected an array, got NoneType"),
 ])
-def test_unusable_outputs_fail_with_a_message(bad, words):
-    outcome = compare.compare_array("next_h", bad, np.ones((7, 9)), ("N", "H"), SIZES, TOLERANCE)
+def test_unusable_outputs_fail_with_a_message(bad, words, tolerance):
+    outcome = compare.compare_array("next_h", bad, np.ones((7, 9)), ("N", "H"), SIZES, tolerance)
     assert not outcome.passed
     assert words in outcome.detail
 
 
-def test_a_size_one_array_counts_as_a_scalar():
-    outcome = compare.compare_array("loss", np.array([2.5]), np.array(2.5), (), {}, TOLERANCE)
+def test_a_size_one_array_counts_as_a_scalar(tolerance):
+    outcome = compare.compare_array("loss", np.array([2.5]), np.array(2.5), (), {}, tolerance)
     assert outcome.passed
 
 
@@ -127,15 +132,15 @@ def test_float_captions_fail_even_with_the_right_words():
     assert "integer" in outcome.detail
 
 
-def test_agree_tells_a_known_mistake_from_another():
+def test_agree_tells_a_known_mistake_from_another(tolerance):
     value = np.linspace(0, 1, 12).reshape(3, 4)
-    assert compare.agree("values", value + 1e-12, value, TOLERANCE)
-    assert not compare.agree("values", value + 1e-3, value, TOLERANCE)
-    assert not compare.agree("values", value.T, value.T.copy().reshape(3, 4), TOLERANCE)
-    assert compare.agree("captions", CAPTIONS.astype(float), CAPTIONS.astype(float), TOLERANCE, END)
-    assert not compare.agree("captions", CAPTIONS.astype(float), CAPTIONS, TOLERANCE, END)
-    assert compare.agree("layout", value, value * 2, TOLERANCE)
-    assert not compare.agree("layout", value.astype(np.float32), value, TOLERANCE)
+    assert compare.agree("values", value + 1e-12, value, tolerance)
+    assert not compare.agree("values", value + 1e-3, value, tolerance)
+    assert not compare.agree("values", value.T, value.T.copy().reshape(3, 4), tolerance)
+    assert compare.agree("captions", CAPTIONS.astype(float), CAPTIONS.astype(float), tolerance, END)
+    assert not compare.agree("captions", CAPTIONS.astype(float), CAPTIONS, tolerance, END)
+    assert compare.agree("layout", value, value * 2, tolerance)
+    assert not compare.agree("layout", value.astype(np.float32), value, tolerance)
 
 
 def test_layout_compares_shape_and_dtype_only():

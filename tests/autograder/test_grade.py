@@ -123,7 +123,7 @@ def test_a_bad_file_costs_only_the_items_that_need_it(tmp_path, broken, expected
     assert lost.error or any(not check.passed for check in lost.checks)
 
 
-def test_items_built_on_a_crashed_one_are_not_run(tmp_path, monkeypatch):
+def test_items_built_on_a_crashed_one_are_not_run(tmp_path, monkeypatch, settings):
     ran = []
 
     def crashing(name, context):
@@ -143,5 +143,5 @@ def test_items_built_on_a_crashed_one_are_not_run(tmp_path, monkeypatch):
     for name in skipped:
         assert errors[name].startswith("not graded: it runs the functions of "
                                        "rnn_step_backward, whose code crashed"), errors[name]
-    assert result.score == 100 - sum(config.load().points[name]
+    assert result.score == 100 - sum(settings.points[name]
                                      for name in ["rnn_step_backward", *skipped])

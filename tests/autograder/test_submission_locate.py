@@ -1,6 +1,5 @@
 """Locating the student's two files in every accepted layout, and every kind of bad submission."""
 
-import dataclasses
 import os
 import struct
 import zipfile
@@ -31,11 +30,6 @@ def _located(folder, as_zip, tmp_path, limits):
     """Locate ``folder`` itself, or a zip of it."""
     path = zip_folder(folder, tmp_path / "submission.zip") if as_zip else folder
     return submission.locate(path, limits)
-
-
-def _limits(settings, **changes):
-    """The repository's limits with a few changed."""
-    return dataclasses.replace(settings.limits, **changes)
 
 
 @pytest.mark.parametrize("as_zip", [False, True], ids=["folder", "zip"])
@@ -121,16 +115,17 @@ def test_not_a_zip(tmp_path, settings):
     assert "neither a folder nor a zip archive" in found.problems[0]
 
 
-def test_too_many_entries(tmp_path, settings):
+def test_too_many_entries(tmp_path, settings_with):
     folder = reference_submission(tmp_path / "student")
     write_files(folder, {f"junk/{number}.txt": b"" for number in range(10)})
-    found = _located(folder, True, tmp_path, _limits(settings, max_zip_entries=5))
+    limits = settings_with(limits=dict(max_zip_entries=5)).limits
+    found = _located(folder, True, tmp_path, limits)
     assert found.files == {}
     assert "12 entries" in found.problems[0] and "more than the 5 allowed" in found.problems[0]
     assert "zip just rnn_layers.py and classifiers/rnn.py" in found.problems[0]
 
 
-def test_the_handout_data_set_does_not_count_against_the_entry_limit(tmp_path, settings):
+def test_the_handout_data_set_does_not_count_against_the_entry_limit(tmp_path, settings_with):
     """A zip of the whole handout folder: 2,500 images under datasets/ next to the two files."""
     folder = reference_submission(tmp_path / "student", "assignment3/assignment")
     write_files(folder, {f"datasets/embedded/coco_captioning/images/train/{number:05}.png": b""
@@ -139,8 +134,8 @@ def test_the_handout_data_set_does_not_count_against_the_entry_limit(tmp_path, s
                 "assignment3")
     write_files(folder, {"datasets/coco_captioning/train2014_vgg16_fc7.h5": b"\0" * (2 << 20)},
                 "assignment3")
-    found = _located(folder, True, tmp_path, _limits(settings, max_zip_entries=50,
-                                                     max_unpacked_mib=1))
+    limits = settings_with(limits=dict(max_zip_entries=50, max_unpacked_mib=1)).limits
+    found = _located(folder, True, tmp_path, limits)
     assert found.problems == []
     assert found.files == REFERENCE
 
@@ -217,17 +212,18 @@ def test_a_second_copy_under_an_undecodable_name_is_reported_in_text(tmp_path, s
     assert "copy-\ufffd\ufffd/rnn_layers.py" in text
 
 
-def test_zip_bomb_by_declared_size(tmp_path, settings):
+def test_zip_bomb_by_declared_size(tmp_path, settings_with):
     bomb = REFERENCE[LAYERS] + b"#" * (2 << 20)
     folder = write_files(tmp_path / "student", {LAYERS: bomb, MODEL: REFERENCE[MODEL]})
-    found = _located(folder, True, tmp_path, _limits(settings, max_unpacked_mib=1))
+    limits = settings_with(limits=dict(max_unpacked_mib=1)).limits
+    found = _located(folder, True, tmp_path, limits)
     assert found.files == {MODEL: REFERENCE[MODEL]}
     assert any("unpacks to 2 MiB" in problem for problem in found.problems)
     assert any(problem.startswith("rnn_layers.py is declared as 2 MiB")
                for problem in found.problems)
 
 
-def test_zip_bomb_lying_about_its_size(tmp_path, settings):
+def test_zip_bomb_lying_about_its_size(tmp_path, settings_with):
     """A central directory that declares 100 bytes for 2 MiB of data never yields the data."""
     archive = zip_folder(write_files(tmp_path / "student", {
         LAYERS: b"#" * (2 << 20), MODEL: REFERENCE[MODEL]}), tmp_path / "bomb.zip")
@@ -239,7 +235,7 @@ def test_zip_bomb_lying_about_its_size(tmp_path, settings):
         central = data.index(b"PK\x01\x02", central + 4)
     struct.pack_into("<I", data, central + 24, 100)
     archive.write_bytes(bytes(data))
-    found = submission.locate(archive, _limits(settings, max_unpacked_mib=1))
+    found = submission.locate(archive, settings_with(limits=dict(max_unpacked_mib=1)).limits)
     assert LAYERS not in found.files
     assert found.files == {MODEL: REFERENCE[MODEL]}
     assert found.problems[0].startswith("rnn_layers.py is ")
@@ -345,9 +341,9 @@ def test_a_fifo_is_not_read(tmp_path, settings):
                               "rnn_layers.py score 0."]
 
 
-def test_oversized_file_in_a_folder(tmp_path, settings):
+def test_oversized_file_in_a_folder(tmp_path, settings_with):
     folder = write_files(tmp_path / "student", {LAYERS: b"#" * (2 << 20),
                                                 MODEL: REFERENCE[MODEL]})
-    found = submission.locate(folder, _limits(settings, max_unpacked_mib=1))
+    found = submission.locate(folder, settings_with(limits=dict(max_unpacked_mib=1)).limits)
     assert found.files == {MODEL: REFERENCE[MODEL]}
     assert "larger than the 1 MiB" in found.problems[0]

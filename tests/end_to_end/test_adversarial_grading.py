@@ -5,7 +5,6 @@ must earn nothing it did not earn honestly, and the grader, the report and the i
 attack does not touch must stay intact.
 """
 
-import dataclasses
 import json
 import os
 import signal
@@ -110,11 +109,6 @@ def test_an_attack_costs_only_its_item(tmp_path, name):
     assert _sleepers() == []
 
 
-def _settings_with(settings, **limits):
-    """``settings`` with some ``[limits]`` replaced."""
-    return dataclasses.replace(settings, limits=dataclasses.replace(settings.limits, **limits))
-
-
 def _by_name(result):
     return {item.name: item for item in result.items}
 
@@ -150,7 +144,7 @@ def _grader_tmpdir():
     return scratch
 
 
-def test_the_whole_grading_has_a_time_limit(tmp_path, settings, monkeypatch):
+def test_the_whole_grading_has_a_time_limit(tmp_path, settings_with, monkeypatch):
     # Each call sleeps within its own limit; together they overrun the grading's.
     code = """
 import time as _time
@@ -167,7 +161,7 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     start = time.monotonic()
     result = grade.grade_submission(_hostile_submission(tmp_path, code), out,
-                                    _settings_with(settings, grading_seconds=limit),
+                                    settings_with(limits=dict(grading_seconds=limit)),
                                     items=("rnn_step_forward", "rnn_step_backward",
                                            "word_embedding_forward", "lstm_step_forward"))
     elapsed = time.monotonic() - start

@@ -1,7 +1,7 @@
 """Hand-in zips for the otter and Gradescope tests: the reference, the stubs or a known mistake.
 
-Imported by tests/bundles/test_otter_bundle.py and by the container tests of
-tests/containers (which add this folder to ``sys.path``).
+Imported by tests/autograder/build/test_otter_bundle.py and by the container tests of
+tests/containers.
 """
 
 import zipfile

@@ -1,46 +1,15 @@
-"""Staging packages and grading items in-process, for the item graders' tests."""
+"""Grading items in-process, and the alternative correct implementations to grade."""
 
-import shutil
 from pathlib import Path
 
 from autograder import config
 from autograder.items import Context, grade_item
-from autograder.paths import REPO_ROOT
 from autograder.sandbox import InProcessRunner
 
 ALTERNATIVES = Path(__file__).resolve().parent / "alternatives"
 STUDENT_FILES = ("rnn_layers.py", "classifiers/rnn.py")
 FAST_ITEMS = tuple(item for item in config.ITEMS if not item.startswith("overfit"))
 OVERFIT_ITEMS = ("overfit_rnn", "overfit_lstm")
-SETTINGS = config.load()
-
-
-def stage(folder, base="solutions", sources=None, appended=None):
-    """Write ``folder/assignment`` as a copy of ``base`` with student files replaced or extended.
-
-    Parameters
-    ----------
-    folder : Path
-    base : str
-        ``"solutions"`` (the reference) or ``"assignment"`` (the stubs).
-    sources : dict of str to str or None
-        Student files to write instead of the base's.
-    appended : dict of str to str or None
-        Text appended to the base's student files (later definitions win).
-
-    Returns
-    -------
-    Path
-        ``folder``, the package root.
-    """
-    package = folder / "assignment"
-    shutil.copytree(REPO_ROOT / base, package, ignore=shutil.ignore_patterns("__pycache__"))
-    for name, text in (sources or {}).items():
-        (package / name).write_text(text, encoding="utf-8")
-    for name, text in (appended or {}).items():
-        path = package / name
-        path.write_text(path.read_text(encoding="utf-8") + "\n\n" + text, encoding="utf-8")
-    return folder
 
 
 def alternative_files(name):
@@ -50,16 +19,16 @@ def alternative_files(name):
             for file in STUDENT_FILES if (folder / file).exists()}
 
 
-def grade(folder, items, seed=1):
-    """Grade ``items`` of the package staged in ``folder`` in-process.
+def grade(folder, items, settings, seed=1):
+    """Grade ``items`` of the package staged in ``folder`` in-process, with ``settings``.
 
     Returns
     -------
     dict of str to ItemResult
     """
-    runner = InProcessRunner(folder, SETTINGS)
+    runner = InProcessRunner(folder, settings)
     try:
-        ctx = Context(runner, SETTINGS, seed)
+        ctx = Context(runner, settings, seed)
         return {item: grade_item(item, ctx) for item in items}
     finally:
         runner.close()

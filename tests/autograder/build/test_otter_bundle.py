@@ -53,7 +53,7 @@ def _dockerfile_sources():
             yield from line.split()[1:-1]
 
 
-def test_bundle_has_what_otters_dockerfile_copies(bundle):
+def test_bundle_has_what_otters_dockerfile_copies(bundle, settings):
     tops = {name.split("/")[0] for name in bundle}
     sources = list(_dockerfile_sources())
     assert "run_autograder" in sources and "setup.sh" in sources
@@ -63,11 +63,10 @@ def test_bundle_has_what_otters_dockerfile_copies(bundle):
         f"files/{otter_plugin.PLACEHOLDER_NOTEBOOK}", f"files/{otter_plugin.GRADER_ARCHIVE}"}
     otter_config = json.loads(bundle["otter_config.json"])
     assert otter_config["plugins"] == ["autograder.otter_plugin.NativeGrading"]
-    assert otter_config["points_possible"] == config.load().total_points
+    assert otter_config["points_possible"] == settings.total_points
 
 
-def test_one_test_file_per_item_with_its_points(bundle, tmp_path):
-    settings = config.load()
+def test_one_test_file_per_item_with_its_points(bundle, tmp_path, settings):
     assert {name for name in bundle if name.startswith("tests/")} == {
         f"tests/{item}.py" for item in config.ITEMS}
     for item, points in settings.points.items():
@@ -227,10 +226,11 @@ def test_a_zip_understating_its_size_is_refused(tmp_path):
     assert reason.startswith("liar.zip is not a readable zip archive (Bad CRC-32")
 
 
-def test_container_entry_point_refuses_a_zip_bomb_before_otter_unpacks_it(bundle, tmp_path):
+def test_container_entry_point_refuses_a_zip_bomb_before_otter_unpacks_it(bundle, tmp_path,
+                                                                           settings):
     """Past grading.toml's max_unpacked_mib nothing is unpacked; otter grade reads the reason."""
     root = tmp_path / "autograder"
-    limit = config.load().limits.max_unpacked_mib
+    limit = settings.limits.max_unpacked_mib
     zip_of_zeros(_stand_in_autograder(bundle, root, "bomb.zip"), 1, (limit + 1) * MIB)
     _run_otter(root)
     assert sorted(path.name for path in (root / "submission").iterdir()) == ["bomb.zip"]

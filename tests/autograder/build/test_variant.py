@@ -86,16 +86,15 @@ def lost(result):
 
 
 # ------------------------------------------------------------------ settings
-def test_classic_settings_grade_the_same_100_points_without_the_variant(classic_settings):
+def test_classic_settings_grade_the_same_100_points_without_the_variant(classic_settings, settings):
     assert classic_settings.sigmoid_variant is False
     assert classic_settings.items == tuple(item for item in config.ITEMS
                                            if item not in config.VARIANT_ITEMS)
-    assert classic_settings.total_points == config.load().total_points == 100
+    assert classic_settings.total_points == settings.total_points == 100
     assert all(points == int(points) for points in classic_settings.points.values())
 
 
-def test_the_repository_grades_the_variant_by_default():
-    settings = config.load()
+def test_the_repository_grades_the_variant_by_default(settings):
     assert settings.sigmoid_variant is True
     assert settings.items == config.ITEMS
 

@@ -1,63 +1,26 @@
-"""Staging packages for the sandbox tests, and the hostile student code they run.
+"""The student code the sandbox tests run, their inputs, and a look for leftover processes.
 
-Tests stage packages themselves (a copy of ``solutions/`` or ``assignment/`` in
-``<folder>/assignment``), so they do not depend on the pipeline's ``stage``.
+The tests stage packages with the ``stage`` fixture (tests/conftest.py), so they do not
+depend on the pipeline's ``autograder.submission.stage``.
 """
 
-import dataclasses
 import os
-import shutil
 import textwrap
 import time
-from pathlib import Path
 
 import numpy as np
 
-from autograder import config, paths
 
-SETTINGS = config.load()
-
-# Appended to the reference rnn_layers.py: lets a test run any code as student code.
-RUN_CODE = textwrap.dedent('''
+# Appended to the reference's rnn_layers.py (``stage(folder, appended=RUN_CODE)``): lets a
+# test run any code as student code.
+RUN_CODE = {"rnn_layers.py": textwrap.dedent('''
 
     def run_code(source, *args):
         """Student code chosen by the test: ``source`` sets ``result`` from ``args``."""
         namespace = {"args": args}
         exec(source, namespace)
         return namespace.get("result")
-''')
-
-
-def stage(folder, tree=paths.SOLUTIONS_DIR, rnn_layers_extra="", rnn_layers=None):
-    """Stage a package in ``folder/assignment``.
-
-    Parameters
-    ----------
-    folder : path-like
-    tree : path-like
-        ``solutions/`` (the reference) or ``assignment/`` (the stubs).
-    rnn_layers_extra : str
-        Source appended to ``rnn_layers.py``.
-    rnn_layers : str or None
-        Replaces ``rnn_layers.py`` entirely.
-
-    Returns
-    -------
-    Path
-        ``folder``, the package root.
-    """
-    folder = Path(folder)
-    package = folder / "assignment"
-    shutil.copytree(tree, package, ignore=shutil.ignore_patterns("__pycache__"))
-    module = package / "rnn_layers.py"
-    source = module.read_text() if rnn_layers is None else rnn_layers
-    module.write_text(source + rnn_layers_extra)
-    return folder
-
-
-def settings_with(**limits):
-    """``SETTINGS`` with some ``[limits]`` replaced."""
-    return dataclasses.replace(SETTINGS, limits=dataclasses.replace(SETTINGS.limits, **limits))
+''')}
 
 
 def layer_inputs(rng, n=3, t=4, d=5, h=6):

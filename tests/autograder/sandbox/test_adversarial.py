@@ -8,21 +8,21 @@ import numpy as np
 import pytest
 
 from autograder.sandbox import Handle, InProcessRunner, SandboxRunner, StudentError
-from sandbox_helpers import RUN_CODE, SETTINGS, running_with_marker, settings_with, stage
+from sandbox_helpers import RUN_CODE, running_with_marker
 
 X = np.linspace(-1, 1, 12).reshape(3, 4)
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
+def root(tmp_path_factory, stage):
     """The reference package with ``run_code`` for hostile code."""
-    return stage(tmp_path_factory.mktemp("hostile"), rnn_layers_extra=RUN_CODE)
+    return stage(tmp_path_factory.mktemp("hostile"), appended=RUN_CODE)
 
 
 @pytest.fixture(scope="module")
-def runner(root):
+def runner(root, settings_with):
     """One sandbox shared by the cases that leave it usable (results capped at 100k elements)."""
-    with SandboxRunner(root, settings_with(max_array_elements=100_000)) as sandboxed:
+    with SandboxRunner(root, settings_with(limits=dict(max_array_elements=100_000))) as sandboxed:
         yield sandboxed
 
 
@@ -75,17 +75,17 @@ def test_base_exceptions_cost_only_the_call(runner, source, name):
     assert "assignment/rnn_layers.py" in error.details
 
 
-def test_memory_bombs_fail_alone(root, runner):
+def test_memory_bombs_fail_alone(root, runner, settings_with):
     expect("exception", runner, "import numpy as np\nresult = np.ones(2**33)", match="MemoryError")
     touched = "import numpy as np\nblocks = []\nwhile True:\n    blocks.append(np.ones(2**24))"
-    with SandboxRunner(root, settings_with(address_space_mib=768)) as small:
+    with SandboxRunner(root, settings_with(limits=dict(address_space_mib=768))) as small:
         with pytest.raises(StudentError) as caught:
             run(small, touched)
         assert caught.value.kind in ("exception", "crash")
         still_works(small)
 
 
-def test_fork_bomb_is_bounded_and_cleaned_up(root):
+def test_fork_bomb_is_bounded_and_cleaned_up(root, settings):
     source = """
         import os
         count = 0
@@ -101,15 +101,15 @@ def test_fork_bomb_is_bounded_and_cleaned_up(root):
             pass
         result = count
     """
-    with SandboxRunner(root, SETTINGS) as sandboxed:
+    with SandboxRunner(root, settings) as sandboxed:
         count = int(run(sandboxed, source))
-        assert 0 < count < SETTINGS.limits.max_processes
+        assert 0 < count < settings.limits.max_processes
         assert running_with_marker("913")
         still_works(sandboxed)
     assert not running_with_marker("913")
 
 
-def test_background_processes_do_not_outlive_the_runner(root):
+def test_background_processes_do_not_outlive_the_runner(root, settings):
     source = """
         import os, subprocess
         subprocess.Popen(["sleep", "917"], start_new_session=True)
@@ -125,7 +125,7 @@ def test_background_processes_do_not_outlive_the_runner(root):
         os.waitpid(first, 0)
         result = 1
     """
-    with SandboxRunner(root, SETTINGS) as sandboxed:
+    with SandboxRunner(root, settings) as sandboxed:
         run(sandboxed, source)
         assert running_with_marker("917") and running_with_marker("919", wait=2.0)
     assert not running_with_marker("917") and not running_with_marker("919")
@@ -149,13 +149,13 @@ def test_forged_replies_on_stdout_are_only_output(runner):
     assert "RNNG fake reply" in printed and "garbage on stderr" in printed
 
 
-def test_output_is_truncated_without_stalling(runner):
+def test_output_is_truncated_without_stalling(runner, settings):
     runner.output()
     np.testing.assert_array_equal(run(runner, "print('x' * 3_000_000)\nresult = 1"), 1)
     printed = runner.output()
     shown, note = printed.rsplit("\n[... ", 1)
-    assert len(shown.encode()) == SETTINGS.limits.output_bytes
-    assert note == f"{3_000_001 - SETTINGS.limits.output_bytes} more bytes not shown]\n"
+    assert len(shown.encode()) == settings.limits.output_bytes
+    assert note == f"{3_000_001 - settings.limits.output_bytes} more bytes not shown]\n"
 
 
 @pytest.mark.parametrize("source, match", [
@@ -209,10 +209,10 @@ def test_tampering_with_the_worker_cannot_pass_junk(runner):
         runner.call("rnn_layers.sigmoid", np.zeros(2))
 
 
-def test_monkeypatching_numpy_in_the_child_leaves_the_parent_alone(root):
+def test_monkeypatching_numpy_in_the_child_leaves_the_parent_alone(root, settings):
     source = ("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
               "np.array_equal = None\nresult = 1")
-    with SandboxRunner(root, SETTINGS) as sandboxed:
+    with SandboxRunner(root, settings) as sandboxed:
         run(sandboxed, source)
         assert not np.allclose(np.zeros(2), np.ones(2)) and callable(np.array_equal)
         assert run(sandboxed, "import numpy as np\nresult = np.allclose(0, 1)")
@@ -224,9 +224,9 @@ def test_monkeypatching_numpy_in_the_child_leaves_the_parent_alone(root):
     ("def broken(:\n", "import", "^SyntaxError"),
     ("import os\nos._exit(1)\n", "crash", "exited with status 1"),
 ])
-def test_failures_at_import(tmp_path, top, kind, match):
-    root = stage(tmp_path, rnn_layers_extra="\n" + top)
-    with SandboxRunner(root, SETTINGS) as sandboxed:
+def test_failures_at_import(tmp_path, top, kind, match, stage, settings):
+    root = stage(tmp_path, appended={"rnn_layers.py": top})
+    with SandboxRunner(root, settings) as sandboxed:
         for target in ("rnn_layers.sigmoid", "classifiers.rnn.CaptioningRNN"):
             with pytest.raises(StudentError, match=match) as caught:
                 sandboxed.call(target, np.zeros(2))
@@ -234,16 +234,16 @@ def test_failures_at_import(tmp_path, top, kind, match):
         np.testing.assert_array_equal(sandboxed.call("layers.affine_forward", np.ones((1, 2)),
                                                      np.ones((2, 1)), np.zeros(1))[0], [[2.0]])
     if kind == "import":
-        with InProcessRunner(root, SETTINGS) as local:
+        with InProcessRunner(root, settings) as local:
             with pytest.raises(StudentError, match=match):
                 local.call("rnn_layers.sigmoid", np.zeros(2))
 
 
-def test_handles_belong_to_their_runner(root, runner):
+def test_handles_belong_to_their_runner(root, runner, settings):
     handle = runner.new("classifiers.rnn.CaptioningRNN", {"<NULL>": 0, "a": 1}, input_dim=3,
                         wordvec_dim=2, hidden_dim=2)
     assert isinstance(handle, Handle) and handle.label == "CaptioningRNN"
-    with InProcessRunner(root, SETTINGS) as other:
+    with InProcessRunner(root, settings) as other:
         with pytest.raises(ValueError, match="another runner"):
             other.get_attr(handle, "params")
     runner.drop(handle)
@@ -252,15 +252,15 @@ def test_handles_belong_to_their_runner(root, runner):
     assert caught.value.kind == "crash"
 
 
-def test_a_closed_runner_refuses_calls(root):
-    sandboxed = SandboxRunner(root, SETTINGS)
+def test_a_closed_runner_refuses_calls(root, settings):
+    sandboxed = SandboxRunner(root, settings)
     still_works(sandboxed)
     sandboxed.close()
     with pytest.raises(RuntimeError, match="closed"):
         still_works(sandboxed)
 
 
-def test_a_reply_larger_than_its_request_explains_is_refused_unread(root):
+def test_a_reply_larger_than_its_request_explains_is_refused_unread(root, settings):
     # The child's own checks are bypassed: the grader's cap must hold by itself.
     source = """
         import numpy as np
@@ -268,7 +268,7 @@ def test_a_reply_larger_than_its_request_explains_is_refused_unread(root):
         dispatch.to_plain = lambda value, caps, where="", depth=0: value
         result = np.zeros(4_000_000)
     """
-    with SandboxRunner(root, SETTINGS) as sandboxed:
+    with SandboxRunner(root, settings) as sandboxed:
         with pytest.raises(StudentError, match="refused unread: it is larger than its request "
                                                "can explain") as caught:
             run(sandboxed, source, np.zeros(1000))
@@ -279,7 +279,7 @@ def test_a_reply_larger_than_its_request_explains_is_refused_unread(root):
         np.testing.assert_array_equal(run(sandboxed, "result = args[0] * 2", big), big * 2)
 
 
-def test_dropping_an_object_runs_none_of_its_code(root):
+def test_dropping_an_object_runs_none_of_its_code(root, settings):
     source = """
         import time
         class Slow:
@@ -287,7 +287,7 @@ def test_dropping_an_object_runs_none_of_its_code(root):
                 time.sleep(30)
         result = (1, Slow())
     """
-    with SandboxRunner(root, SETTINGS) as sandboxed:
+    with SandboxRunner(root, settings) as sandboxed:
         _, kept = sandboxed.call("rnn_layers.run_code", textwrap.dedent(source), keep=(1,))
         start = time.monotonic()
         sandboxed.drop(kept)

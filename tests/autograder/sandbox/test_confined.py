@@ -12,17 +12,16 @@ import pytest
 
 from autograder import paths
 from autograder.sandbox import SandboxError, SandboxRunner, isolation, uids
-from sandbox_helpers import SETTINGS
 from test_isolation import OPEN_ERRNO, probe, root  # noqa: F401 - the fixture
 
 
 @pytest.fixture(scope="module")
-def confined(root, tmp_path_factory):  # noqa: F811 - the imported fixture
+def confined(root, tmp_path_factory, settings):  # noqa: F811 - the imported fixture
     """A sandbox in the confined mode, with a hidden output folder holding a file."""
     output = tmp_path_factory.mktemp("output")
     (output / "results.json").write_text("{}")
     try:
-        runner = SandboxRunner(root, SETTINGS, hidden_paths=[output], mode="confined")
+        runner = SandboxRunner(root, settings, hidden_paths=[output], mode="confined")
     except SandboxError as error:
         pytest.skip(f"the confined mode cannot start here: {error}")
     with runner:
@@ -111,14 +110,14 @@ def test_parent_cannot_be_signalled_and_channels_are_closed(confined):
     assert all(isinstance(value, int) for value in seen.values()), seen
 
 
-def test_processes_of_the_uid_end_with_the_runner(root):  # noqa: F811 - the imported fixture
+def test_processes_of_the_uid_end_with_the_runner(root, settings):  # noqa: F811 - the fixture
     body = """
         import os, subprocess
         subprocess.Popen(["sleep", "931"], start_new_session=True)
         value = os.getuid()
     """
     try:
-        runner = SandboxRunner(root, SETTINGS, mode="confined")
+        runner = SandboxRunner(root, settings, mode="confined")
     except SandboxError as error:
         pytest.skip(f"the confined mode cannot start here: {error}")
     with runner:
@@ -153,7 +152,8 @@ def test_a_network_socket_on_the_host_side_is_not_reached(confined):
             server.accept()
 
 
-def test_concurrent_sandboxes_have_their_own_uid_and_scratch(confined, root):  # noqa: F811
+def test_concurrent_sandboxes_have_their_own_uid_and_scratch(confined, root,  # noqa: F811
+                                                              settings):
     first, _ = confined
     planted = probe(first, """
         import os
@@ -163,7 +163,7 @@ def test_concurrent_sandboxes_have_their_own_uid_and_scratch(confined, root):  #
         os.chmod(path, 0o644)
         value = path
     """)
-    with SandboxRunner(root, SETTINGS, mode="confined") as second:
+    with SandboxRunner(root, settings, mode="confined") as second:
         assert second.environment["uid"] != first.environment["uid"]
         seen = probe(second, OPEN_ERRNO, [planted, os.path.dirname(planted)], "r")
     assert all(isinstance(value, int) for value in seen.values()), seen

@@ -11,10 +11,10 @@ import textwrap
 
 import pytest
 
-from autograder import config, paths
+from autograder import paths
 from autograder.build import package_names, steps, stubs
 from autograder.sandbox import InProcessRunner, SandboxRunner
-from sandbox_helpers import RUN_CODE, SETTINGS, stage
+from sandbox_helpers import RUN_CODE
 
 SAME_MODULES = """
 import importlib, sys
@@ -38,21 +38,21 @@ def probe(runner, body):
 
 
 @pytest.fixture(scope="module")
-def roots(tmp_path_factory):
+def roots(tmp_path_factory, stage):
     """Two staged reference packages with ``run_code``."""
-    return [stage(tmp_path_factory.mktemp(name), rnn_layers_extra=RUN_CODE) for name in "ab"]
+    return [stage(tmp_path_factory.mktemp(name), appended=RUN_CODE) for name in "ab"]
 
 
 @pytest.mark.parametrize("runner_class", [InProcessRunner, SandboxRunner])
-def test_course_names_give_the_very_same_modules(roots, runner_class):
-    with runner_class(roots[0], SETTINGS) as runner:
+def test_course_names_give_the_very_same_modules(roots, runner_class, settings):
+    with runner_class(roots[0], settings) as runner:
         assert probe(runner, SAME_MODULES) == [True, True, True, True, "assignment.layers"]
 
 
-def test_in_process_course_names_follow_the_active_package(roots):
+def test_in_process_course_names_follow_the_active_package(roots, settings):
     before = {name: sys.modules.get(name) for name in ("cs231n", "cs231n.rnn_layers")}
-    with InProcessRunner(roots[0], SETTINGS) as first, \
-            InProcessRunner(roots[1], SETTINGS) as second:
+    with InProcessRunner(roots[0], settings) as first, \
+            InProcessRunner(roots[1], settings) as second:
         for runner, root in ((first, roots[0]), (second, roots[1]), (first, roots[0])):
             assert probe(runner, WHERE) == str(root / "assignment" / "rnn_layers.py")
             assert {name: sys.modules.get(name) for name in before} == before
@@ -67,8 +67,8 @@ def test_the_reference_package_answers_to_no_course_name():
     assert done.stdout.split() == ["True", "False", "solutions"], done.stderr
 
 
-def test_the_packages_copy_of_the_names_is_grading_tomls():
-    names = config.load().package_names
+def test_the_packages_copy_of_the_names_is_grading_tomls(settings):
+    names = settings.package_names
     assert f"solutions/{package_names.FILENAME}" not in steps.stale(["stubs"]), (
         "solutions/_package_names.py is stale: run `python -m autograder build stubs`")
     for package in (paths.SOLUTIONS_DIR, paths.ASSIGNMENT_DIR):
@@ -77,7 +77,7 @@ def test_the_packages_copy_of_the_names_is_grading_tomls():
         assert namespace["NAMES"] == names
 
 
-def test_the_stubs_step_writes_the_names_of_its_grading_toml(tmp_path):
+def test_the_stubs_step_writes_the_names_of_its_grading_toml(tmp_path, settings):
     root = tmp_path / "repo"
     shutil.copytree(paths.SOLUTIONS_DIR, root / "solutions",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -88,7 +88,7 @@ def test_the_stubs_step_writes_the_names_of_its_grading_toml(tmp_path):
     expected = package_names.source(("assignment", "cs231n"))
     assert written[f"solutions/{package_names.FILENAME}"] == expected
     assert written[f"assignment/{package_names.FILENAME}"] == expected
-    assert expected != package_names.source(config.load().package_names)
+    assert expected != package_names.source(settings.package_names)
 
 
 def test_generate_check_finds_the_repository_current():

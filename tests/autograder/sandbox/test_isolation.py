@@ -21,7 +21,7 @@ import pytest
 from autograder import paths
 from autograder.build import dependencies
 from autograder.sandbox import SandboxRunner, isolation
-from sandbox_helpers import RUN_CODE, SETTINGS, stage
+from sandbox_helpers import RUN_CODE
 
 IS_ROOT = os.geteuid() == 0
 HAS_UNSHARE = shutil.which("unshare") is not None
@@ -69,25 +69,25 @@ OPEN_ERRNO = """
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
+def root(tmp_path_factory, stage):
     """The reference package with ``run_code`` for probes."""
-    return stage(tmp_path_factory.mktemp("probe"), rnn_layers_extra=RUN_CODE)
+    return stage(tmp_path_factory.mktemp("probe"), appended=RUN_CODE)
 
 
 @pytest.fixture(scope="module", params=ISOLATED_MODES)
-def isolated(request, root, tmp_path_factory):
+def isolated(request, root, tmp_path_factory, settings):
     """A sandbox in each isolated mode, with a hidden output folder."""
     if not HAS_UNSHARE:
         pytest.skip("util-linux unshare is not installed")
     output = tmp_path_factory.mktemp("output")
-    with SandboxRunner(root, SETTINGS, hidden_paths=[output], mode=request.param) as runner:
+    with SandboxRunner(root, settings, hidden_paths=[output], mode=request.param) as runner:
         yield runner, output
 
 
-def test_auto_mode_as_root_uses_the_mount_namespace(root):
+def test_auto_mode_as_root_uses_the_mount_namespace(root, settings):
     if not (IS_ROOT and HAS_UNSHARE):
         pytest.skip("the root mode needs root and util-linux unshare")
-    with SandboxRunner(root, SETTINGS) as runner:
+    with SandboxRunner(root, settings) as runner:
         assert runner.isolation == isolation.DESCRIPTIONS["root"]
         assert runner.environment["uid"] == runner.environment["gid"] == 65534
         assert 0 < runner.startup_seconds < 5
@@ -334,8 +334,8 @@ def test_environment_is_minimal(isolated):
     assert env.get("OPENBLAS_CORETYPE") == os.environ.get("OPENBLAS_CORETYPE")
 
 
-def test_unisolated_mode_still_runs_and_says_so(root):
-    with SandboxRunner(root, SETTINGS, mode="none") as runner:
+def test_unisolated_mode_still_runs_and_says_so(root, settings):
+    with SandboxRunner(root, settings, mode="none") as runner:
         assert runner.isolation.startswith("none")
         assert runner.environment["numpy"] == np.__version__
         np.testing.assert_array_equal(runner.call("rnn_layers.sigmoid", np.zeros(1)), [0.5])
@@ -384,7 +384,7 @@ with SandboxRunner(sys.argv[2], config.load()) as runner:
 """
 
 
-def test_grading_as_an_unprivileged_user_uses_a_user_namespace():
+def test_grading_as_an_unprivileged_user_uses_a_user_namespace(stage):
     """Run a SandboxRunner as uid 65534 (as a non-root grader would) via setpriv."""
     if not (IS_ROOT and HAS_UNSHARE and shutil.which("setpriv")):
         pytest.skip("needs root (to become uid 65534 with setpriv) and util-linux")
@@ -407,7 +407,7 @@ def test_grading_as_an_unprivileged_user_uses_a_user_namespace():
     try:
         scratch.chmod(0o755)
         prefix.mkdir()
-        package = stage(scratch / "staged", rnn_layers_extra=RUN_CODE)
+        package = stage(scratch / "staged", appended=RUN_CODE)
         for folder in (package, *package.rglob("*")):
             folder.chmod(0o755 if folder.is_dir() else 0o644)
         python = prefix / os.path.relpath(isolation._interpreter(), base)

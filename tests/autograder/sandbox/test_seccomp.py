@@ -8,7 +8,6 @@ import pytest
 
 from autograder import paths
 from autograder.sandbox import SandboxError, SandboxRunner, isolation
-from sandbox_helpers import SETTINGS, settings_with
 from test_isolation import probe, root  # noqa: F401 - the fixture
 
 MODES = [mode for mode in ("root", "userns", "confined")
@@ -42,11 +41,11 @@ SYSCALLS = """
 
 
 @pytest.fixture(scope="module", params=MODES)
-def sandboxed(request, root):  # noqa: F811 - the imported fixture
+def sandboxed(request, root, settings):  # noqa: F811 - the imported fixture
     if os.uname().machine != "x86_64":
         pytest.skip("the raw system call numbers of this test are x86-64's")
     try:
-        runner = SandboxRunner(root, SETTINGS, mode=request.param)
+        runner = SandboxRunner(root, settings, mode=request.param)
     except SandboxError as error:
         pytest.skip(f"the {request.param} mode cannot start here: {error}")
     with runner:
@@ -60,11 +59,11 @@ def test_the_baseline_denies_namespaces_keyrings_ptrace_mounts_and_memfd(sandbox
     assert refused == dict.fromkeys(CALLS, 1), refused  # EPERM
 
 
-def test_the_calls_are_refused_by_the_filter_not_by_the_kernel(root):  # noqa: F811
+def test_the_calls_are_refused_by_the_filter_not_by_the_kernel(root, settings):  # noqa: F811
     if _filtered_already():
         pytest.skip("the grader itself runs under a seccomp filter (a container's), which "
                     "may refuse these calls too")
-    with SandboxRunner(root, SETTINGS, mode="none") as unfiltered:
+    with SandboxRunner(root, settings, mode="none") as unfiltered:
         seen = probe(unfiltered, SYSCALLS, {name: CALLS[name] for name in WITHOUT_FILTER}, False)
     assert all(seen[name] != 1 for name in WITHOUT_FILTER), seen
 
@@ -86,9 +85,10 @@ def test_modes_below_the_minimum_are_not_tried():
     assert "Landlock" not in needs and "Landlock" in isolation.requirements("confined")
 
 
-def test_below_the_minimum_the_runner_refuses_and_names_what_is_missing(root):  # noqa: F811
+def test_below_the_minimum_the_runner_refuses_and_names_what_is_missing(root,  # noqa: F811
+                                                                         settings_with):
     try:
-        with SandboxRunner(root, settings_with(isolation_minimum="root")) as runner:
+        with SandboxRunner(root, settings_with(limits=dict(isolation_minimum="root"))) as runner:
             reached = runner.isolation
     except SandboxError as error:
         assert "CAP_SYS_ADMIN" in str(error) and "isolation 'root' or better" in str(error)
