@@ -1,4 +1,4 @@
-"""Helpers of the pipeline tests: the reference's two files and submission layouts."""
+"""Submissions as a student uploads them: the reference's two files, the stubs, folders and zips."""
 
 import shutil
 import zipfile
