@@ -4,7 +4,7 @@ Run from anywhere: ``python benchmarks/bench_grading.py [--items a,b] [--submiss
 [--mutants 4] [--skip-class]``.
 
 1. The reference solution, then a naive but correct submission (per-step Python
-   loops, ``tests/items/alternatives/loops``), each graded end to end in the
+   loops, ``tests/support/alternatives/loops``), each graded end to end in the
    sandbox, then with ``runner="inprocess"`` (no isolation, no child process),
    during which the student's and the reference's own compute is timed item by
    item. Printed per item: both wall times, the two computes, the rest of the
@@ -47,7 +47,7 @@ from autograder.report.explain import NOT_SELECTED  # noqa: E402
 from autograder.sandbox import dispatch  # noqa: E402
 
 STUDENT_FILES = ("rnn_layers.py", "classifiers/rnn.py")
-LOOPS = paths.REPO_ROOT / "tests" / "items" / "alternatives" / "loops"
+LOOPS = paths.REPO_ROOT / "tests" / "support" / "alternatives" / "loops"
 OVERFIT = ("overfit_rnn", "overfit_lstm")
 
 
@@ -131,7 +131,7 @@ class ComputeClock:
 
 def naive_submission(folder):
     """The reference with every layer rebuilt from per-step Python loops (a correct
-    alternative of the item tests, ``tests/items/alternatives/loops``)."""
+    alternative of the item tests, ``tests/support/alternatives/loops``)."""
     for name, text in mistakes.reference_sources().items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)

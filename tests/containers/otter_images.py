@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +18,6 @@ BASE_IMAGE = "local/bookworm:latest"
 DOCKER_UP = "../shared/containers/docker-up"
 BUILD_SECONDS = 1800
 RUN_SECONDS = 1200
-
-# The hand-in zips of tests/bundles/handins.py, shared with the otter bundle's tests.
-sys.path.append(str(Path(__file__).resolve().parents[1] / "bundles"))
 
 
 def docker_unavailable():

@@ -18,10 +18,10 @@ GRADE_SECONDS = 1500
 ATTACK_SECONDS = 1500
 # The hostile corpus of the other suites, run inside the container, and the confined
 # mode's own probes.
-ATTACK_SUITES = ("tests/sandbox/test_sandbox_adversarial.py",
-                 "tests/pipeline/test_adversarial_grading.py",
-                 "tests/sandbox/test_sandbox_confined.py",
-                 "tests/sandbox/test_sandbox_seccomp.py")
+ATTACK_SUITES = ("tests/autograder/sandbox/test_adversarial.py",
+                 "tests/end_to_end/test_adversarial_grading.py",
+                 "tests/autograder/sandbox/test_confined.py",
+                 "tests/autograder/sandbox/test_seccomp.py")
 
 
 # Appended to the stubs: takes the reference wherever the grader keeps it, in the checkout

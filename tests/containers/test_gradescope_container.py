@@ -19,11 +19,10 @@ import jsonschema
 import mistune
 import pytest
 from otter_images import BASE_IMAGE, RUN_SECONDS, build, docker, require_docker
+from support.handins import PARTIAL_MUTANTS, graded_sources, handed_in_zip
 
 from autograder import config, grade
 from autograder.build import gradescope_bundle
-# tests/bundles/handins.py, on sys.path through otter_images
-from handins import PARTIAL_MUTANTS, graded_sources, handed_in_zip
 
 pytestmark = pytest.mark.container
 

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 from otter_images import BASE_IMAGE, BUILD_SECONDS, require_docker
+from support.handins import MIB, PARTIAL_MUTANTS, graded_sources, handed_in_zip, zip_of_zeros
 
-from autograder import config, grade, paths
+from autograder import grade, paths
 from autograder.build import otter_bundle
-# tests/bundles/handins.py, on sys.path through otter_images
-from handins import MIB, PARTIAL_MUTANTS, graded_sources, handed_in_zip, zip_of_zeros
 
 pytestmark = pytest.mark.container
 
@@ -40,7 +39,7 @@ def readme_commands():
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, settings):
     """otter grade's ``final_grades.csv`` rows by file, and the native results by file."""
     require_docker()
     work = tmp_path_factory.mktemp("otter_grade")
@@ -50,7 +49,7 @@ def graded(tmp_path_factory):
     submissions.mkdir()
     zips = {f"{kind}.zip": handed_in_zip(submissions / f"{kind}.zip", graded_sources(kind))
             for kind in KINDS}
-    limit = config.load().limits.max_unpacked_mib
+    limit = settings.limits.max_unpacked_mib
     zip_of_zeros(submissions / BOMB, 1, (limit + 1) * MIB)
     environment = {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
                    "HOME": str(Path.home())}
@@ -84,9 +83,9 @@ def test_final_grades_record_the_native_scores(graded, name):
         assert result.score == expected_total
 
 
-def test_points_row_is_grading_toml(graded):
+def test_points_row_is_grading_toml(graded, settings):
     rows, *_ = graded
-    points = config.load().points
+    points = settings.points
     assert {item: float(rows["points-per-question"][item]) for item in points} == points
 
 

@@ -39,17 +39,19 @@ def manifest(name):
     return document
 
 
-def settings_for(document, folder):
-    """The settings to grade an entry with: grading.toml's, with the variant switch of the entry."""
+def settings_for(document, folder, settings):
+    """The settings to grade an entry with: ``settings`` (grading.toml's), with the variant
+    switch of the entry."""
     if document.get("sigmoid_variant", True):
-        return config.load()
+        return settings
     text = paths.GRADING_TOML.read_text(encoding="utf-8")
     switched = re.sub(r"(?m)^sigmoid_variant = true$", "sigmoid_variant = false", text)
     assert switched != text, "grading.toml's sigmoid_variant line changed: update settings_for"
     (folder / "grading.toml").write_text(switched, encoding="utf-8")
-    settings = config.load(folder / "grading.toml")
-    assert not set(graded_items(document)) - set(settings.items), "an item the switch removes"
-    return settings
+    switched_settings = config.load(folder / "grading.toml")
+    assert not set(graded_items(document)) - set(switched_settings.items), (
+        "an item the switch removes")
+    return switched_settings
 
 
 def describe(item):
@@ -82,10 +84,11 @@ FAIR = {"full": lambda item: item.score == item.max_score,
 
 
 @pytest.mark.parametrize("name", entries())
-def test_entry_earns_its_fair_grade(tmp_path, name):
+def test_entry_earns_its_fair_grade(tmp_path, name, settings):
     expected = manifest(name)
     result = grade.grade_submission(CORPUS / name, tmp_path / "out",
-                                    settings_for(expected, tmp_path), items=graded_items(expected))
+                                    settings_for(expected, tmp_path, settings),
+                                    items=graded_items(expected))
     graded = {item.name: item for item in result.items}
     wrong = [f"expected {verdict}; {describe(graded[item])}"
              for verdict in VERDICTS for item in expected.get(verdict, [])

@@ -1,0 +1,82 @@
+"""Item graders on the reference, the stubs and alternative correct implementations.
+
+Everything runs in-process (``InProcessRunner``) on packages staged in a
+temporary folder, so the graders are tested without the sandbox.
+"""
+
+import pytest
+
+from autograder import config, paths
+from autograder.items.seeds import derive_seed
+from captiondata import locations
+from support.items import FAST_ITEMS, OVERFIT_ITEMS, alternative_files, describe, grade
+
+needs_data = pytest.mark.skipif(
+    not locations.EMBEDDED_DIR.exists(),
+    reason=f"the embedded data set is not built ({locations.EMBEDDED_DIR}); "
+           "run `python -m captiondata build-embedded`")
+ALTERNATIVES = ("loops", "float32", "dict_cache", "early_stop", "inplace", "einsum", "accumulate")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, derive_seed(231, "0" * 64)])
+def test_reference_earns_every_point(tmp_path, seed, stage, settings):
+    for result in grade(stage(tmp_path), FAST_ITEMS, settings, seed).values():
+        assert result.score == result.max_score, describe(result)
+        assert result.error is None
+
+
+@pytest.mark.slow
+@needs_data
+def test_reference_overfits(tmp_path, stage, settings):
+    for result in grade(stage(tmp_path), OVERFIT_ITEMS, settings, seed=5).values():
+        assert result.score == result.max_score, describe(result)
+        assert len(result.loss_history) == 100
+        assert "loss recomputed by the grader" in result.checks[0].detail
+
+
+@pytest.mark.parametrize("item", config.ITEMS)
+def test_stubs_earn_nothing_and_say_not_implemented(tmp_path, item, stage, settings):
+    if item in OVERFIT_ITEMS and not locations.EMBEDDED_DIR.exists():
+        pytest.skip("the embedded data set is not built")
+    result = grade(stage(tmp_path, paths.ASSIGNMENT_DIR), [item], settings)[item]
+    assert result.score == 0
+    assert "NotImplementedError" in result.error
+    assert "not implemented yet" in result.error
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_correct_implementations_earn_every_point(tmp_path, name, seed, stage,
+                                                               settings):
+    results = grade(stage(tmp_path, appended=alternative_files(name)), FAST_ITEMS, settings, seed)
+    for result in results.values():
+        assert result.score == result.max_score, describe(result)
+
+
+def test_float32_student_is_judged_at_float32_precision(tmp_path, stage, settings):
+    results = grade(stage(tmp_path, appended=alternative_files("float32")), ["lstm_backward"],
+                    settings)
+    checks = results["lstm_backward"].checks
+    assert all("float32" in check.detail for check in checks[:-1])
+    numerical = checks[-1]
+    assert numerical.passed and numerical.weight == 0
+    assert numerical.detail.startswith("not applicable")
+
+
+def test_regrade_reproduces_the_inputs_and_the_grade(tmp_path, stage, settings):
+    package = stage(tmp_path, appended=alternative_files("float32"))
+    first = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], settings, seed=11)
+    again = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], settings, seed=11)
+    other = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], settings, seed=12)
+    for item, result in first.items():
+        assert [(c.name, c.detail) for c in result.checks] == \
+            [(c.name, c.detail) for c in again[item].checks]
+    assert [c.name for c in first["loss_rnn"].checks] != [c.name for c in other["loss_rnn"].checks]
+
+
+def test_derive_seed_depends_on_both_the_setting_and_the_files():
+    digest = "ab" * 32
+    assert derive_seed(231, digest) == derive_seed(231, digest)
+    assert derive_seed(231, digest) != derive_seed(232, digest)
+    assert derive_seed(231, digest) != derive_seed(231, "cd" * 32)
+    assert 0 <= derive_seed(231, digest) < 2 ** 63

@@ -1,0 +1,427 @@
+"""Whole gradings of hostile submissions in the sandbox.
+
+Each submission is the reference with one attack appended to its rnn_layers.py. The attack
+must earn nothing it did not earn honestly, and the grader, the report and the items the
+attack does not touch must stay intact.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder import grade, paths
+from autograder.report import explain
+
+ITEMS = ("rnn_step_forward", "word_embedding_forward", "lstm_step_forward")
+SLEEP_MARKER = "918273"
+
+ATTACKS = {
+    # the attacked item, and code appended to the reference rnn_layers.py
+    "infinite_loop": ("rnn_step_forward", """
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    while True:
+        pass
+"""),
+    "os_exit_in_function": ("lstm_step_forward", """
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    import os
+    os._exit(0)
+"""),
+    "keyboard_interrupt_in_function": ("word_embedding_forward", """
+def word_embedding_forward(x, W):
+    raise KeyboardInterrupt
+"""),
+    "numpy_patched_to_agree": ("rnn_step_forward", """
+np.allclose = lambda *args, **kwargs: True
+np.max = lambda *args, **kwargs: 0.0
+np.testing.assert_allclose = lambda *args, **kwargs: None
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    return np.zeros((x.shape[0], Wh.shape[0])), None
+"""),
+    "lying_eq": ("word_embedding_forward", """
+class _Equal(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+def word_embedding_forward(x, W):
+    return np.zeros((1, 1)).view(_Equal), None
+"""),
+    "fake_results_printed": ("lstm_step_forward", """
+import json as _json, sys as _sys
+print(_json.dumps({"score": 100, "tests": []}))
+_sys.stdout.flush()
+
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    print('{"score": 100}')
+    return prev_h, prev_c, None
+"""),
+    "background_process": ("rnn_step_forward", f"""
+import subprocess as _subprocess
+_subprocess.Popen(["sleep", "{SLEEP_MARKER}"], start_new_session=True)
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    _subprocess.Popen(["sleep", "{SLEEP_MARKER}"], start_new_session=True)
+    return prev_h, None
+"""),
+}
+
+
+def _hostile_submission(tmp_path, attack):
+    """The reference's two files, with ``attack`` appended to rnn_layers.py."""
+    folder = tmp_path / "submission"
+    (folder / "classifiers").mkdir(parents=True)
+    reference = (paths.SOLUTIONS_DIR / "rnn_layers.py").read_text(encoding="utf-8")
+    (folder / "rnn_layers.py").write_text(reference + "\n" + attack, encoding="utf-8")
+    model = (paths.SOLUTIONS_DIR / "classifiers" / "rnn.py").read_text(encoding="utf-8")
+    (folder / "classifiers" / "rnn.py").write_text(model, encoding="utf-8")
+    return folder
+
+
+def _sleepers():
+    """Processes running the marker sleep, on this machine."""
+    listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    return [line for line in listing.splitlines() if line.startswith(f"sleep {SLEEP_MARKER}")]
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_an_attack_costs_only_its_item(tmp_path, name):
+    attacked, code = ATTACKS[name]
+    out = tmp_path / "out"
+    result = grade.grade_submission(_hostile_submission(tmp_path, code), out, items=ITEMS)
+
+    scores = {item.name: item.score for item in result.items if item.name in ITEMS}
+    assert scores[attacked] == 0
+    for item in result.items:
+        if item.name in ITEMS and item.name != attacked:
+            assert item.passed, (item.name, item.error, [c.detail for c in item.checks])
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert document["score"] == pytest.approx(result.score)
+    assert document["score"] == pytest.approx(sum(scores.values()))
+    assert (out / "report.md").is_file() and (out / "report.html").is_file()
+    assert _sleepers() == []
+
+
+def _by_name(result):
+    return {item.name: item for item in result.items}
+
+
+def test_destructors_cost_no_grading_time(tmp_path):
+    # Every cache the grader drops would sleep 60 s in its __del__.
+    code = """
+import time as _time
+
+class _SlowCache(tuple):
+    def __del__(self):
+        _time.sleep(60)
+
+_reference_step = rnn_step_forward
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    next_h, cache = _reference_step(x, prev_h, Wx, Wh, b, use_tanh)
+    return next_h, _SlowCache(cache)
+"""
+    start = time.monotonic()
+    result = grade.grade_submission(_hostile_submission(tmp_path, code), tmp_path / "out",
+                                    items=("rnn_step_forward", "rnn_step_backward"))
+    assert time.monotonic() - start < 60
+    items = _by_name(result)
+    assert items["rnn_step_forward"].passed and items["rnn_step_backward"].passed
+
+
+def _grader_tmpdir():
+    """A TMPDIR of the grader's own, to find what it leaves behind: under /tmp, since the
+    confined mode's uid must enter it (pytest's tmp_path is in a folder only root enters)."""
+    scratch = Path(tempfile.mkdtemp(prefix="grader-tmpdir-", dir="/tmp"))
+    scratch.chmod(0o711)
+    return scratch
+
+
+def test_the_whole_grading_has_a_time_limit(tmp_path, settings_with, monkeypatch):
+    # Each call sleeps within its own limit; together they overrun the grading's.
+    code = """
+import time as _time
+
+_reference_step = rnn_step_forward
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    _time.sleep(2)
+    return _reference_step(x, prev_h, Wx, Wh, b, use_tanh)
+"""
+    limit = 6.0
+    out = tmp_path / "out"
+    scratch = _grader_tmpdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    start = time.monotonic()
+    result = grade.grade_submission(_hostile_submission(tmp_path, code), out,
+                                    settings_with(limits=dict(grading_seconds=limit)),
+                                    items=("rnn_step_forward", "rnn_step_backward",
+                                           "word_embedding_forward", "lstm_step_forward"))
+    elapsed = time.monotonic() - start
+    assert elapsed < limit + 15, elapsed
+    graded = [item for item in result.items if item.error != explain.NOT_SELECTED]
+    assert [item.name for item in graded] == ["rnn_step_forward", "rnn_step_backward",
+                                              "word_embedding_forward", "lstm_step_forward"]
+    cut = [item for item in graded if not item.passed]
+    assert all("limits.grading_seconds" in item.error for item in cut)
+    assert "passed while this item ran" in cut[0].error
+    assert "passed before this item started" in cut[-1].error
+    tests = json.loads((out / "results.json").read_text(encoding="utf-8"))["tests"]
+    assert len(tests) == len(result.items) == 17
+    assert "limits.grading_seconds" in (out / "report.md").read_text(encoding="utf-8")
+    assert list(scratch.iterdir()) == []  # the staged files and the child's folder
+    scratch.rmdir()
+
+
+def test_an_endless_loop_fails_the_items_built_on_it_at_once(tmp_path):
+    code = """
+def word_embedding_forward(x, W):
+    while True:
+        pass
+"""
+    graded = ("rnn_step_forward", "word_embedding_forward", "word_embedding_backward",
+              "loss_rnn", "overfit_rnn")
+    start = time.monotonic()
+    result = grade.grade_submission(_hostile_submission(tmp_path, code), tmp_path / "out",
+                                    items=graded)
+    elapsed = time.monotonic() - start
+    items = _by_name(result)
+    assert items["word_embedding_forward"].stopped == "timeout"
+    for name in ("word_embedding_backward", "loss_rnn", "overfit_rnn"):
+        assert items[name].error.startswith(
+            "not graded: it runs the functions of word_embedding_forward, whose code ran out "
+            "of time"), items[name].error
+        assert items[name].seconds == 0
+    assert items["rnn_step_forward"].passed
+    # one item's time limit (a few seconds) and the items that did run, not minutes
+    assert elapsed < 60, elapsed
+
+
+def test_a_training_history_longer_than_the_training_is_refused(tmp_path):
+    # The loss makes the solver keep 20 million losses.
+    code = """
+import sys as _sys
+
+_reference_embedding = word_embedding_forward
+
+def word_embedding_forward(x, W):
+    frame = _sys._getframe(1)
+    while frame is not None:
+        solver = frame.f_locals.get("self")
+        if type(solver).__name__ == "CaptioningSolver" and not solver.loss_history:
+            solver.loss_history.extend([0.0] * 20_000_000)
+        frame = frame.f_back
+    return _reference_embedding(x, W)
+"""
+    result = grade.grade_submission(_hostile_submission(tmp_path, code), tmp_path / "out",
+                                    items=("overfit_rnn",))
+    item = _by_name(result)["overfit_rnn"]
+    assert item.score == 0 and item.loss_history is None
+    [check] = item.checks
+    assert "holds 20000100 losses, but the solver ran 100 iterations" in check.detail
+
+
+def test_a_forged_training_reply_is_refused_unread(tmp_path):
+    # The child itself is rewritten to answer with a history of 20 million losses.
+    code = """
+import numpy as _np
+from gradersandbox import dispatch as _dispatch
+
+def _forged_train(self, request):
+    model = self._object(request["handle"])
+    return _np.zeros(20_000_000), {name: _np.asarray(value) for name, value
+                                    in model.params.items()}
+
+_dispatch.Dispatcher._op_train = _forged_train
+"""
+    result = grade.grade_submission(_hostile_submission(tmp_path, code), tmp_path / "out",
+                                    items=("overfit_rnn", "rnn_step_forward"))
+    items = _by_name(result)
+    assert items["rnn_step_forward"].passed
+    item = items["overfit_rnn"]
+    assert item.score == 0 and item.loss_history is None and not item.grader_traceback
+    [check] = item.checks
+    assert "refused unread: it is larger than its request can explain" in check.detail
+
+
+def test_a_forged_training_reply_is_the_students_fault(tmp_path):
+    # The child answers the training with a dict where the loss history belongs.
+    code = """
+import numpy as _np
+from gradersandbox import dispatch as _dispatch
+
+def _forged_train(self, request):
+    model = self._object(request["handle"])
+    return {"losses": _np.zeros(3)}, {name: _np.asarray(value) for name, value
+                                      in model.params.items()}
+
+_dispatch.Dispatcher._op_train = _forged_train
+"""
+    result = grade.grade_submission(_hostile_submission(tmp_path, code), tmp_path / "out",
+                                    items=("overfit_rnn",))
+    item = _by_name(result)["overfit_rnn"]
+    assert item.score == 0 and not item.grader_traceback
+    [check] = item.checks
+    assert "grader" not in check.detail
+    assert "the reply to training is not a history of at most 100 float64 losses" in check.detail
+
+
+def test_terminal_escapes_reach_no_report_and_no_terminal(tmp_path):
+    code = r"""
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    print("\x1b]0;owned\x07\x1b[2J\x1b[31mred\r\u202eevil")
+    raise ValueError("\x1b[1mbold\x1b[0m")
+"""
+    out = tmp_path / "out"
+    completed = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(_hostile_submission(tmp_path, code)),
+         "--out", str(out), "--items", "rnn_step_forward"],
+        capture_output=True, text=True, timeout=300, cwd=paths.REPO_ROOT)
+    assert completed.returncode == 0, completed.stderr
+    reports = [(out / name).read_text(encoding="utf-8")
+               for name in ("report.md", "report.html", "results.json")]
+    for text in [completed.stdout, completed.stderr, *reports]:
+        assert not any(character in text for character in "\x1b\x07\r\u202e")
+    assert "\\x1b[31mred\\r\\u202eevil" in completed.stdout
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    # shown as data: the escape spelled out, its bracket escaped for Markdown
+    assert "\\x1b\\[1mbold" in document["tests"][0]["output"]
+
+
+FORK_BOMB_MARKER = "927"
+FORK_BOMB = f"""
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    import os, time
+    while True:
+        try:
+            if os.fork() == 0:
+                try:
+                    os.setsid()
+                    os.execv("/bin/sleep", ["sleep", "{FORK_BOMB_MARKER}"])
+                finally:
+                    os._exit(1)
+        except OSError:
+            time.sleep(0.01)
+"""
+
+
+def _marked(marker):
+    """Pids of the processes on this machine that run ``sleep <marker>``."""
+    wanted = f"sleep\0{marker}\0".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as file:
+                if file.read() == wanted:
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def _await(condition, seconds):
+    """Whether ``condition()`` became true within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_nothing_outlives_a_stopped_grader(tmp_path, number):
+    scratch = _grader_tmpdir()
+    grader = subprocess.Popen(
+        [sys.executable, "-m", "autograder", "grade",
+         str(_hostile_submission(tmp_path, FORK_BOMB)), "--out", str(tmp_path / "out"),
+         "--items", "rnn_step_forward"],
+        cwd=paths.REPO_ROOT, env=os.environ | {"TMPDIR": str(scratch)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _await(lambda: len(_marked(FORK_BOMB_MARKER)) > 5, 120), "the bomb never ran"
+        grader.send_signal(number)
+        assert grader.wait(60) != 0
+    finally:
+        grader.kill()
+        grader.wait()
+    assert _await(lambda: not _marked(FORK_BOMB_MARKER), 5), _marked(FORK_BOMB_MARKER)
+    assert list(scratch.iterdir()) == []
+    scratch.rmdir()
+
+
+def test_a_daemon_cannot_outlive_an_unisolated_grading(tmp_path):
+    # Without unshare on the PATH, the grader falls back to the "none" mode (or, in a
+    # container, "confined"), in which a double-forked daemon is neither in a PID namespace
+    # nor in the child's session.
+    out = tmp_path / "out"
+    code = f"""
+import os as _os, time as _time
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    if _os.fork() == 0:
+        _os.setsid()
+        if _os.fork() == 0:
+            _time.sleep(3)
+            with open({str(out / "results.json")!r}, "w") as file:
+                file.write('{{"score": 100, "tests": []}}')
+            _os.execv("/bin/sleep", ["sleep", "{FORK_BOMB_MARKER}1"])
+        _os._exit(0)
+    _time.sleep(0.5)
+    return prev_h, None
+"""
+    # grading.toml's isolation_minimum refuses the "none" mode: this grader accepts it.
+    grader = ("import dataclasses, sys\n"
+              "from autograder import config, grade\n"
+              "settings = config.load()\n"
+              "settings = dataclasses.replace(settings, limits=dataclasses.replace(\n"
+              "    settings.limits, isolation_minimum='none'))\n"
+              "grade.grade_submission(sys.argv[1], sys.argv[2], settings,\n"
+              "                       items=['rnn_step_forward'])\n")
+    completed = subprocess.run(
+        [sys.executable, "-c", grader, str(_hostile_submission(tmp_path, code)), str(out)],
+        cwd=paths.REPO_ROOT, env=os.environ | {"PATH": str(tmp_path / "no-tools")},
+        capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    # without unshare: "none" on a bare host, "confined" in a container (root, Landlock)
+    assert document["extra_data"]["isolation"].split()[0].rstrip(":") in ("none", "confined")
+    time.sleep(5)
+    assert json.loads((out / "results.json").read_text(encoding="utf-8")) == document
+    assert document["score"] == 0 and not _marked(f"{FORK_BOMB_MARKER}1")
+
+
+def test_a_flood_of_text_keeps_the_reports_small(tmp_path, settings):
+    # grads with thousands of long extra keys: every message listing them would be huge
+    code = """
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    print("flood " * 200_000)
+    raise ValueError("flood " * 200_000)
+"""
+    model = (paths.SOLUTIONS_DIR / "classifiers" / "rnn.py").read_text(encoding="utf-8")
+    model += '''
+
+def _flooded_loss(self, features, captions):
+    return 0.0, {f"extra_gradient_{number:06d}_" + "x" * 40: np.zeros(())
+                 for number in range(8000)}
+
+
+CaptioningRNN.loss = _flooded_loss
+'''
+    folder = _hostile_submission(tmp_path, code)
+    (folder / "classifiers" / "rnn.py").write_text(model, encoding="utf-8")
+    out = tmp_path / "out"
+    result = grade.grade_submission(folder, out, items=("rnn_step_forward", "loss_rnn"))
+    assert not any(item.passed for item in result.items if item.checks)
+    limit = settings.limits.output_bytes
+    for name in ("report.md", "report.html", "results.json"):
+        size = (out / name).stat().st_size
+        assert size < 2 * 12 * limit, (name, size)  # two items' bounded explanations
+        assert "more bytes not shown]" in (out / name).read_text(encoding="utf-8"), name
