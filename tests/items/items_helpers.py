@@ -1,12 +1,11 @@
-"""Staging packages and grading items in-process, for the item graders' tests."""
+"""Packages of student files, graded item by item in-process, for the item graders' tests."""
 
-import shutil
 from pathlib import Path
 
 from autograder import config
 from autograder.items import Context, grade_item
 from autograder.paths import REPO_ROOT
-from autograder.sandbox import InProcessRunner
+from autograder.sandbox import InProcessRunner, Package
 
 ALTERNATIVES = Path(__file__).resolve().parent / "alternatives"
 STUDENT_FILES = ("rnn_layers.py", "classifiers/rnn.py")
@@ -15,12 +14,11 @@ OVERFIT_ITEMS = ("overfit_rnn", "overfit_lstm")
 SETTINGS = config.load()
 
 
-def stage(folder, base="solutions", sources=None, appended=None):
-    """Write ``folder/assignment`` as a copy of ``base`` with student files replaced or extended.
+def make_package(base="solutions", sources=None, appended=None):
+    """A copy of ``base`` with student files replaced or extended, for a runner to stage.
 
     Parameters
     ----------
-    folder : Path
     base : str
         ``"solutions"`` (the reference) or ``"assignment"`` (the stubs).
     sources : dict of str to str or None
@@ -30,17 +28,13 @@ def stage(folder, base="solutions", sources=None, appended=None):
 
     Returns
     -------
-    Path
-        ``folder``, the package root.
+    autograder.sandbox.Package
     """
-    package = folder / "assignment"
-    shutil.copytree(REPO_ROOT / base, package, ignore=shutil.ignore_patterns("__pycache__"))
-    for name, text in (sources or {}).items():
-        (package / name).write_text(text, encoding="utf-8")
+    tree = REPO_ROOT / base
+    files = dict(sources or {})
     for name, text in (appended or {}).items():
-        path = package / name
-        path.write_text(path.read_text(encoding="utf-8") + "\n\n" + text, encoding="utf-8")
-    return folder
+        files[name] = (tree / name).read_text(encoding="utf-8") + "\n\n" + text
+    return Package(tree, {name: text.encode("utf-8") for name, text in files.items()})
 
 
 def alternative_files(name):
@@ -50,14 +44,14 @@ def alternative_files(name):
             for file in STUDENT_FILES if (folder / file).exists()}
 
 
-def grade(folder, items, seed=1):
-    """Grade ``items`` of the package staged in ``folder`` in-process.
+def grade(package, items, seed=1):
+    """Grade ``items`` of ``package`` in-process.
 
     Returns
     -------
     dict of str to ItemResult
     """
-    runner = InProcessRunner(folder, SETTINGS)
+    runner = InProcessRunner(package, SETTINGS)
     try:
         ctx = Context(runner, SETTINGS, seed)
         return {item: grade_item(item, ctx) for item in items}

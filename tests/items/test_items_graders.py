@@ -10,7 +10,7 @@ from autograder import config
 from autograder.items import derive_seed
 from captiondata import locations
 from items_helpers import (FAST_ITEMS, OVERFIT_ITEMS, alternative_files, describe, grade,
-                           stage)
+                           make_package)
 
 needs_data = pytest.mark.skipif(
     not locations.EMBEDDED_DIR.exists(),
@@ -20,26 +20,26 @@ ALTERNATIVES = ("loops", "float32", "dict_cache", "early_stop", "inplace", "eins
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, derive_seed(231, "0" * 64)])
-def test_reference_earns_every_point(tmp_path, seed):
-    for result in grade(stage(tmp_path), FAST_ITEMS, seed).values():
+def test_reference_earns_every_point(seed):
+    for result in grade(make_package(), FAST_ITEMS, seed).values():
         assert result.score == result.max_score, describe(result)
         assert result.error is None
 
 
 @pytest.mark.slow
 @needs_data
-def test_reference_overfits(tmp_path):
-    for result in grade(stage(tmp_path), OVERFIT_ITEMS, seed=5).values():
+def test_reference_overfits():
+    for result in grade(make_package(), OVERFIT_ITEMS, seed=5).values():
         assert result.score == result.max_score, describe(result)
         assert len(result.loss_history) == 100
         assert "loss recomputed by the grader" in result.checks[0].detail
 
 
 @pytest.mark.parametrize("item", config.ITEMS)
-def test_stubs_earn_nothing_and_say_not_implemented(tmp_path, item):
+def test_stubs_earn_nothing_and_say_not_implemented(item):
     if item in OVERFIT_ITEMS and not locations.EMBEDDED_DIR.exists():
         pytest.skip("the embedded data set is not built")
-    result = grade(stage(tmp_path, "assignment"), [item])[item]
+    result = grade(make_package("assignment"), [item])[item]
     assert result.score == 0
     assert "NotImplementedError" in result.error
     assert "not implemented yet" in result.error
@@ -47,14 +47,14 @@ def test_stubs_earn_nothing_and_say_not_implemented(tmp_path, item):
 
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("name", ALTERNATIVES)
-def test_alternative_correct_implementations_earn_every_point(tmp_path, name, seed):
-    results = grade(stage(tmp_path, appended=alternative_files(name)), FAST_ITEMS, seed)
+def test_alternative_correct_implementations_earn_every_point(name, seed):
+    results = grade(make_package(appended=alternative_files(name)), FAST_ITEMS, seed)
     for result in results.values():
         assert result.score == result.max_score, describe(result)
 
 
-def test_float32_student_is_judged_at_float32_precision(tmp_path):
-    results = grade(stage(tmp_path, appended=alternative_files("float32")), ["lstm_backward"])
+def test_float32_student_is_judged_at_float32_precision():
+    results = grade(make_package(appended=alternative_files("float32")), ["lstm_backward"])
     checks = results["lstm_backward"].checks
     assert all("float32" in check.detail for check in checks[:-1])
     numerical = checks[-1]
@@ -62,8 +62,8 @@ def test_float32_student_is_judged_at_float32_precision(tmp_path):
     assert numerical.detail.startswith("not applicable")
 
 
-def test_regrade_reproduces_the_inputs_and_the_grade(tmp_path):
-    package = stage(tmp_path, appended=alternative_files("float32"))
+def test_regrade_reproduces_the_inputs_and_the_grade():
+    package = make_package(appended=alternative_files("float32"))
     first = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], seed=11)
     again = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], seed=11)
     other = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], seed=12)

@@ -8,7 +8,7 @@ import pytest
 from autograder import config, mistakes
 from autograder.items import mutants
 from captiondata import locations
-from items_helpers import OVERFIT_ITEMS, describe, grade, stage
+from items_helpers import OVERFIT_ITEMS, describe, grade, make_package
 
 FAST_MISTAKES = [m for m in mistakes.MISTAKES if m.item not in OVERFIT_ITEMS]
 # Mistakes the overfit items are checked against (training takes seconds each).
@@ -58,9 +58,9 @@ def test_mistakes_of_an_item_come_first():
 
 
 @pytest.mark.parametrize("mistake", FAST_MISTAKES, ids=lambda m: m.name)
-def test_mutant_loses_points_in_its_items_and_shows_its_hint(tmp_path, mistake):
+def test_mutant_loses_points_in_its_items_and_shows_its_hint(mistake):
     items = [item for item in (mistake.item, *mistake.also) if item not in OVERFIT_ITEMS]
-    results = grade(stage(tmp_path, sources=mistakes.mutated_sources(mistake)), items, seed=3)
+    results = grade(make_package(sources=mistakes.mutated_sources(mistake)), items, seed=3)
     own = results[mistake.item]
     assert own.score < own.max_score, describe(own)
     assert own.error is None, describe(own)
@@ -73,9 +73,9 @@ def test_mutant_loses_points_in_its_items_and_shows_its_hint(tmp_path, mistake):
 @pytest.mark.skipif(not locations.EMBEDDED_DIR.exists(),
                     reason="the embedded data set is not built")
 @pytest.mark.parametrize("name, item", OVERFIT_MUTANTS)
-def test_overfit_fails_a_model_that_cannot_memorise(tmp_path, name, item):
+def test_overfit_fails_a_model_that_cannot_memorise(name, item):
     mistake = by_name(name)
     assert item in mistake.also
-    result = grade(stage(tmp_path, sources=mistakes.mutated_sources(mistake)), [item])[item]
+    result = grade(make_package(sources=mistakes.mutated_sources(mistake)), [item])[item]
     assert result.score == 0, describe(result)
     assert "did not memorise" in result.checks[0].detail

@@ -1,12 +1,11 @@
-"""Staging packages for the sandbox tests, and the hostile student code they run.
+"""Packages for the sandbox tests, and the hostile student code they run.
 
-Tests stage packages themselves (a copy of ``solutions/`` or ``assignment/`` in
-``<folder>/assignment``), so they do not depend on the pipeline's ``stage``.
+Tests make their packages themselves (``solutions/`` or ``assignment/`` with
+``rnn_layers.py`` changed), so they do not depend on the pipeline's ``locate``.
 """
 
 import dataclasses
 import os
-import shutil
 import textwrap
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import config, paths
+from autograder.sandbox import Package
 
 SETTINGS = config.load()
 
@@ -28,12 +28,11 @@ RUN_CODE = textwrap.dedent('''
 ''')
 
 
-def stage(folder, tree=paths.SOLUTIONS_DIR, rnn_layers_extra="", rnn_layers=None):
-    """Stage a package in ``folder/assignment``.
+def make_package(tree=paths.SOLUTIONS_DIR, rnn_layers_extra="", rnn_layers=None):
+    """A package for a runner to stage.
 
     Parameters
     ----------
-    folder : path-like
     tree : path-like
         ``solutions/`` (the reference) or ``assignment/`` (the stubs).
     rnn_layers_extra : str
@@ -43,16 +42,10 @@ def stage(folder, tree=paths.SOLUTIONS_DIR, rnn_layers_extra="", rnn_layers=None
 
     Returns
     -------
-    Path
-        ``folder``, the package root.
+    autograder.sandbox.Package
     """
-    folder = Path(folder)
-    package = folder / "assignment"
-    shutil.copytree(tree, package, ignore=shutil.ignore_patterns("__pycache__"))
-    module = package / "rnn_layers.py"
-    source = module.read_text() if rnn_layers is None else rnn_layers
-    module.write_text(source + rnn_layers_extra)
-    return folder
+    source = (Path(tree) / "rnn_layers.py").read_text() if rnn_layers is None else rnn_layers
+    return Package(tree, {"rnn_layers.py": (source + rnn_layers_extra).encode()})
 
 
 def settings_with(**limits):

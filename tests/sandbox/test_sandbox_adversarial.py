@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 
 from autograder.sandbox import Handle, InProcessRunner, SandboxRunner, StudentError
-from sandbox_helpers import RUN_CODE, SETTINGS, running_with_marker, settings_with, stage
+from sandbox_helpers import RUN_CODE, SETTINGS, running_with_marker, settings_with, make_package
 
 X = np.linspace(-1, 1, 12).reshape(3, 4)
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
+def root():
     """The reference package with ``run_code`` for hostile code."""
-    return stage(tmp_path_factory.mktemp("hostile"), rnn_layers_extra=RUN_CODE)
+    return make_package(rnn_layers_extra=RUN_CODE)
 
 
 @pytest.fixture(scope="module")
@@ -224,8 +224,8 @@ def test_monkeypatching_numpy_in_the_child_leaves_the_parent_alone(root):
     ("def broken(:\n", "import", "^SyntaxError"),
     ("import os\nos._exit(1)\n", "crash", "exited with status 1"),
 ])
-def test_failures_at_import(tmp_path, top, kind, match):
-    root = stage(tmp_path, rnn_layers_extra="\n" + top)
+def test_failures_at_import(top, kind, match):
+    root = make_package(rnn_layers_extra="\n" + top)
     with SandboxRunner(root, SETTINGS) as sandboxed:
         for target in ("rnn_layers.sigmoid", "classifiers.rnn.CaptioningRNN"):
             with pytest.raises(StudentError, match=match) as caught:

@@ -5,23 +5,23 @@ import pytest
 
 from autograder import paths
 from autograder.sandbox import Handle, InProcessRunner, SandboxRunner, StudentError
-from sandbox_helpers import RUN_CODE, SETTINGS, layer_inputs, stage, training_data
+from sandbox_helpers import RUN_CODE, SETTINGS, layer_inputs, make_package, training_data
 
 WORDS = {"<NULL>": 0, "<START>": 1, "<END>": 2, "cat": 3, "dog": 4}
 
 
 @pytest.fixture(scope="module")
-def runners(tmp_path_factory):
+def runners():
     """Both runners on one staged reference package."""
-    root = stage(tmp_path_factory.mktemp("reference"), rnn_layers_extra=RUN_CODE)
+    root = make_package(rnn_layers_extra=RUN_CODE)
     with InProcessRunner(root, SETTINGS) as local, SandboxRunner(root, SETTINGS) as sandboxed:
         yield local, sandboxed
 
 
 @pytest.fixture(scope="module")
-def stub_runners(tmp_path_factory):
+def stub_runners():
     """Both runners on the student stubs."""
-    root = stage(tmp_path_factory.mktemp("stubs"), tree=paths.ASSIGNMENT_DIR)
+    root = make_package(tree=paths.ASSIGNMENT_DIR)
     with InProcessRunner(root, SETTINGS) as local, SandboxRunner(root, SETTINGS) as sandboxed:
         yield local, sandboxed
 
