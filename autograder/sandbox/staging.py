@@ -36,7 +36,7 @@ class Package:
         and the bytes written over the tree's file of that name.
     """
 
-    tree: os.PathLike
+    tree: os.PathLike | str
     files: dict = field(default_factory=dict)
 
     def stage(self, dest):
