@@ -3,7 +3,6 @@
 import contextlib
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -113,18 +112,16 @@ def _grade_items(found, settings, seed, kind, selected, out_dir, deadline, on_it
     """Every item's result, and the runner's isolation, for a located submission."""
     if not found.files:
         return [_ungraded(name, settings, NOTHING_TO_RUN) for name in settings.items], "none"
-    with tempfile.TemporaryDirectory(prefix="autograder-", ignore_cleanup_errors=True) as folder:
-        staged = submission.stage(found, folder)
-        try:
-            with _runner(kind, staged, settings, out_dir, deadline) as runner:
-                context = Context(runner, settings, seed, tuple(found.file_notes.values()))
-                graded = {}
-                for name in settings.items:
-                    graded[name] = _next_item(name, selected, context, graded, on_item)
-                return list(graded.values()), runner.isolation
-        except StudentError as error:
-            reason = f"your code could not be loaded: {_describe(error)}"
-            return [_ungraded(name, settings, reason) for name in settings.items], "not started"
+    try:
+        with _runner(kind, found.package, settings, out_dir, deadline) as runner:
+            context = Context(runner, settings, seed, tuple(found.file_notes.values()))
+            graded = {}
+            for name in settings.items:
+                graded[name] = _next_item(name, selected, context, graded, on_item)
+            return list(graded.values()), runner.isolation
+    except StudentError as error:
+        reason = f"your code could not be loaded: {_describe(error)}"
+        return [_ungraded(name, settings, reason) for name in settings.items], "not started"
 
 
 @contextlib.contextmanager
@@ -163,11 +160,11 @@ def _next_item(name, selected, context, graded, on_item):
     return _grade_one(name, context, settings, on_item)
 
 
-def _runner(kind, staged, settings, out_dir, deadline):
-    """A runner of the staged package: isolated, or in this process."""
+def _runner(kind, package, settings, out_dir, deadline):
+    """A runner that stages ``package`` and runs it: isolated, or in this process."""
     if kind == "sandbox":
-        return SandboxRunner(staged, settings, hidden_paths=[out_dir], deadline=deadline)
-    return InProcessRunner(staged, settings, deadline=deadline)
+        return SandboxRunner(package, settings, hidden_paths=[out_dir], deadline=deadline)
+    return InProcessRunner(package, settings, deadline=deadline)
 
 
 def _grade_one(name, context, settings, on_item):

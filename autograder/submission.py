@@ -1,4 +1,4 @@
-"""Find a student's two files in a folder or a zip, and stage them into a gradable package.
+"""Find a student's two files in a folder or a zip: the package to grade.
 
 A submission is a folder or a ``.zip`` that holds ``rnn_layers.py`` and
 ``classifiers/rnn.py`` anywhere unambiguous: at its root, under ``assignment/``,
@@ -7,7 +7,8 @@ and ``rnn.py`` side by side is taken too. Everything else in it is ignored (the
 handout's data folder is not even counted); the provided modules always come from
 the grader's pristine ``assignment/`` tree. A student file found only under another
 name (``rnn_layers (1).py``), or not taken for another reason, gets a sentence in
-``Submission.file_notes``, which every item it costs repeats.
+``Submission.file_notes``, which every item it costs repeats. ``Submission.package``
+is what a runner stages: the pristine ``assignment/`` with the taken files over it.
 
 Nothing here trusts the submission: zip entries are never extracted, only the
 two files are read, with their declared and actual sizes capped; paths that
@@ -20,17 +21,16 @@ import collections
 import hashlib
 import os
 import re
-import shutil
 import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import captiondata
 from captiondata import locations
 
 from . import paths
+from .sandbox import Package
 
 LAYERS = "rnn_layers.py"
 MODEL = "classifiers/rnn.py"
@@ -80,6 +80,19 @@ class Submission:
                 sha.update(len(part).to_bytes(8, "big"))
                 sha.update(part)
         return sha.hexdigest()
+
+    @property
+    def package(self):
+        """The package to grade: the grader's pristine ``assignment/``, the taken files over it.
+
+        A student file that could not be taken stays the template's stub (its functions
+        raise NotImplementedError).
+
+        Returns
+        -------
+        autograder.sandbox.Package
+        """
+        return Package(paths.ASSIGNMENT_DIR, dict(self.files))
 
 
 class _Unreadable(Exception):
@@ -476,49 +489,3 @@ def _zip_reader(zf, info):
 
     return read
 
-
-def stage(submission, dest_dir):
-    """Write a complete, importable ``assignment`` package holding the student's files.
-
-    ``dest_dir/assignment/`` receives every module of the pristine
-    ``assignment/`` tree, then the student's files over their stubs (a file that
-    could not be taken stays a stub whose functions raise NotImplementedError).
-    ``dest_dir/captiondata/`` receives the pristine data package that the
-    provided ``coco_utils`` imports. Everything is made world-readable so that an
-    unprivileged child process can import it.
-
-    Parameters
-    ----------
-    submission : Submission
-    dest_dir : path-like
-        An existing folder without an ``assignment`` or ``captiondata`` entry.
-
-    Returns
-    -------
-    Path
-        ``dest_dir``: the folder to put on ``sys.path``.
-
-    Raises
-    ------
-    FileExistsError
-        When ``dest_dir`` already holds a staged package.
-    """
-    dest = Path(dest_dir)
-    package = dest / "assignment"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(paths.ASSIGNMENT_DIR, package, ignore=ignore)
-    shutil.copytree(Path(captiondata.__file__).parent, dest / "captiondata", ignore=ignore)
-    for name, data in submission.files.items():
-        (package / name).write_bytes(data)
-    _make_readable(dest)
-    return dest
-
-
-def _make_readable(folder):
-    """Give everyone read access to ``folder``'s tree (and search access to its folders)."""
-    folder.chmod(0o755)
-    for parent, subfolders, files in os.walk(folder):
-        for name in subfolders:
-            Path(parent, name).chmod(0o755)
-        for name in files:
-            Path(parent, name).chmod(0o644)

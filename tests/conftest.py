@@ -1,12 +1,12 @@
-"""Fixtures shared by every test folder: the settings and the staging of a package."""
+"""Fixtures shared by every test folder: the settings and the package a runner stages."""
 
 import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
 
 from autograder import config, paths
+from autograder.sandbox import Package
 
 
 @pytest.fixture(scope="session")
@@ -33,33 +33,26 @@ def settings_with(settings):
 
 
 @pytest.fixture(scope="session")
-def stage(tmp_path_factory):
-    """Stage a package as the runners take it: ``<folder>/assignment``, a copy of a tree of
-    the repository with some student files replaced or extended.
+def make_package():
+    """Make the package a runner stages: a tree of the repository with some student files
+    replaced or extended (``autograder.sandbox.Package``; the runner writes it once, into
+    the folder its code imports from).
 
     Returns
     -------
     callable
-        ``stage(folder=None, base=paths.SOLUTIONS_DIR, sources=None, appended=None)``:
+        ``make_package(base=paths.SOLUTIONS_DIR, sources=None, appended=None)``:
 
-        - ``folder``: where to stage; a fresh temporary folder when None.
         - ``base``: ``paths.SOLUTIONS_DIR`` (the reference) or ``paths.ASSIGNMENT_DIR``
           (the stubs).
         - ``sources``: ``{file relative to the package: text}`` written instead of the
           base's files.
         - ``appended``: ``{file: text}`` appended to the base's files after a blank line
           (so its definitions win).
-
-        It returns ``folder`` (a Path), the package root.
     """
-    def staged(folder=None, base=paths.SOLUTIONS_DIR, sources=None, appended=None):
-        folder = tmp_path_factory.mktemp("staged") if folder is None else Path(folder)
-        package = folder / "assignment"
-        shutil.copytree(base, package, ignore=shutil.ignore_patterns("__pycache__"))
-        for name, text in (sources or {}).items():
-            (package / name).write_text(text, encoding="utf-8")
+    def package(base=paths.SOLUTIONS_DIR, sources=None, appended=None):
+        files = dict(sources or {})
         for name, text in (appended or {}).items():
-            path = package / name
-            path.write_text(path.read_text(encoding="utf-8") + "\n\n" + text, encoding="utf-8")
-        return folder
-    return staged
+            files[name] = (Path(base) / name).read_text(encoding="utf-8") + "\n\n" + text
+        return Package(base, {name: text.encode("utf-8") for name, text in files.items()})
+    return package

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import blas, config, paths
-from . import confine, syscall_filter, uids, worker
+from . import confine, staging, syscall_filter, uids, worker
 
 MODES = config.ISOLATION_LEVELS
 DESCRIPTIONS = {
@@ -181,7 +181,7 @@ class Runtime:
     lib : Path
         Holds the package ``gradersandbox`` (copies of protocol, dispatch, worker).
     package : Path
-        Holds a copy of the student's ``assignment`` package and ``captiondata``.
+        Where the student's package is staged (``assignment/`` and ``captiondata/``).
     new_root : Path
         An empty folder on which the jail mounts the child's root.
     scratch : Path
@@ -198,39 +198,22 @@ class Runtime:
     lease: uids.Lease | None
 
     @classmethod
-    def create(cls, package_root):
-        """Copy the worker and the staged package into a new private folder.
+    def create(cls, package):
+        """Stage the student's package and copy the worker into a new private folder.
 
         Parameters
         ----------
-        package_root : path-like
-            A folder holding the staged package ``assignment/`` (and maybe ``captiondata/``).
+        package : autograder.sandbox.staging.Package
 
         Returns
         -------
         Runtime
-
-        Raises
-        ------
-        FileNotFoundError
-            When ``package_root/assignment`` does not exist.
         """
-        source = Path(package_root) / "assignment"
-        if not source.is_dir():
-            raise FileNotFoundError(f"{source} does not exist: stage the submission first "
-                                    "(autograder.submission.stage)")
         folder = Path(tempfile.mkdtemp(prefix="sandbox-"))
         lease = uids.lease() if os.geteuid() == 0 else None
         runtime = cls(folder, folder / "lib", folder / "package", folder / "root",
                       folder / "scratch", lease)
-        ignore = shutil.ignore_patterns("__pycache__")
-        shutil.copytree(source, runtime.package / "assignment", symlinks=True, ignore=ignore)
-        captiondata = Path(package_root) / "captiondata"
-        if not captiondata.is_dir():
-            captiondata = Path(importlib.util.find_spec("captiondata").origin).parent
-        runtime.package.joinpath("captiondata").mkdir()
-        for module in captiondata.glob("*.py"):
-            shutil.copy(module, runtime.package / "captiondata" / module.name)
+        package.stage(runtime.package)
         child_package = runtime.lib / CHILD_PACKAGE
         child_package.mkdir(parents=True)
         child_package.joinpath("__init__.py").write_text('"""The sandbox worker (a copy)."""\n')
@@ -242,8 +225,7 @@ class Runtime:
         runtime.scratch.mkdir(mode=0o700)
         if lease is not None:
             os.chown(runtime.scratch, lease.uid, lease.uid)
-        for path in (runtime.lib, runtime.package):
-            _make_world_readable(path)
+        staging.make_readable(runtime.lib)
         return runtime
 
     def remove(self):
@@ -634,7 +616,7 @@ def write_font_cache(folder):
     folder.mkdir(exist_ok=True)
     for name, text in _host_font_cache().items():
         folder.joinpath(name).write_text(text, encoding="utf-8")
-    _make_world_readable(folder)
+    staging.make_readable(folder)
     return folder
 
 
@@ -663,9 +645,3 @@ def _interpreter():
     """The real interpreter binary (the base one when running in a virtual environment)."""
     return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 
-
-def _make_world_readable(folder):
-    for directory, _, files in os.walk(folder):
-        os.chmod(directory, 0o755)
-        for name in files:
-            os.chmod(os.path.join(directory, name), 0o644)

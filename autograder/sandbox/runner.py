@@ -11,10 +11,11 @@ out in both.
 import contextlib
 import io
 import itertools
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -403,12 +404,12 @@ class _Runner:
 
 
 class InProcessRunner(_Runner):
-    """Run the staged package in this process: same API, no isolation, no time limit.
+    """Run the package in this process: same API, no isolation, no time limit.
 
     Parameters
     ----------
-    package_root : path-like
-        The folder holding the staged ``assignment`` package.
+    package : autograder.sandbox.staging.Package
+        Staged into a temporary folder of the runner's, removed by ``close``.
     settings : autograder.config.Settings or None
         Its ``limits`` cap results; None: ``config.load()``.
     deadline : float or None
@@ -425,14 +426,11 @@ class InProcessRunner(_Runner):
 
     isolation = "none (in-process)"
 
-    def __init__(self, package_root, settings=None, deadline=None):
+    def __init__(self, package, settings=None, deadline=None):
         settings = settings or config.load()
         super().__init__(settings, deadline)
         self._output_limit = settings.limits.output_bytes
-        root = Path(package_root).resolve()
-        if not (root / dispatch.PACKAGE).is_dir():
-            raise FileNotFoundError(f"{root / dispatch.PACKAGE} does not exist: stage the "
-                                    "submission first (autograder.submission.stage)")
+        root = package.stage(tempfile.mkdtemp(prefix="inprocess-")).resolve()
         self._root = str(root)
         self._names = _module_names(root / dispatch.PACKAGE, settings.package_names)
         self._dispatcher = dispatch.Dispatcher(self._reply_caps)
@@ -447,8 +445,9 @@ class InProcessRunner(_Runner):
         return truncated(text, self._output_limit)
 
     def close(self):
-        """Forget the imported package."""
+        """Forget the imported package and remove its folder."""
         self._modules = {}
+        shutil.rmtree(self._root, ignore_errors=True)
 
     def _exchange(self, request, timeout, what, caps):
         received = protocol.loads(protocol.dumps(request, self._request_caps),
@@ -481,8 +480,8 @@ class SandboxRunner(_Runner):
 
     Parameters
     ----------
-    package_root : path-like
-        The folder holding the staged ``assignment`` package (copied for the child).
+    package : autograder.sandbox.staging.Package
+        Staged straight into the child's private folder.
     settings : autograder.config.Settings
         ``limits`` gives the resource limits, caps and default timeout.
     hidden_paths : iterable of path-like
@@ -508,12 +507,12 @@ class SandboxRunner(_Runner):
         When no child can be started (the text says why and what to check).
     """
 
-    def __init__(self, package_root, settings, hidden_paths=(), mode=None, deadline=None):
+    def __init__(self, package, settings, hidden_paths=(), mode=None, deadline=None):
         super().__init__(settings, deadline)
         self._limits = settings.limits
         self._default_timeout = settings.limits.time_allowance_seconds * DEFAULT_TIMEOUT_FACTOR
         self._hidden = [str(path) for path in hidden_paths]
-        self._runtime = isolation.Runtime.create(package_root)
+        self._runtime = isolation.Runtime.create(package)
         self._child = None
         self._closed = False
         self._pending_output = ""

@@ -19,14 +19,14 @@ def alternative_files(name):
             for file in STUDENT_FILES if (folder / file).exists()}
 
 
-def grade(folder, items, settings, seed=1):
-    """Grade ``items`` of the package staged in ``folder`` in-process, with ``settings``.
+def grade(package, items, settings, seed=1):
+    """Grade ``items`` of ``package`` (an ``autograder.sandbox.Package``) in-process.
 
     Returns
     -------
     dict of str to ItemResult
     """
-    runner = InProcessRunner(folder, settings)
+    runner = InProcessRunner(package, settings)
     try:
         ctx = Context(runner, settings, seed)
         return {item: grade_item(item, ctx) for item in items}

@@ -19,26 +19,26 @@ ALTERNATIVES = ("loops", "float32", "dict_cache", "early_stop", "inplace", "eins
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, derive_seed(231, "0" * 64)])
-def test_reference_earns_every_point(tmp_path, seed, stage, settings):
-    for result in grade(stage(tmp_path), FAST_ITEMS, settings, seed).values():
+def test_reference_earns_every_point(tmp_path, seed, make_package, settings):
+    for result in grade(make_package(), FAST_ITEMS, settings, seed).values():
         assert result.score == result.max_score, describe(result)
         assert result.error is None
 
 
 @pytest.mark.slow
 @needs_data
-def test_reference_overfits(tmp_path, stage, settings):
-    for result in grade(stage(tmp_path), OVERFIT_ITEMS, settings, seed=5).values():
+def test_reference_overfits(tmp_path, make_package, settings):
+    for result in grade(make_package(), OVERFIT_ITEMS, settings, seed=5).values():
         assert result.score == result.max_score, describe(result)
         assert len(result.loss_history) == 100
         assert "loss recomputed by the grader" in result.checks[0].detail
 
 
 @pytest.mark.parametrize("item", config.ITEMS)
-def test_stubs_earn_nothing_and_say_not_implemented(tmp_path, item, stage, settings):
+def test_stubs_earn_nothing_and_say_not_implemented(tmp_path, item, make_package, settings):
     if item in OVERFIT_ITEMS and not locations.EMBEDDED_DIR.exists():
         pytest.skip("the embedded data set is not built")
-    result = grade(stage(tmp_path, paths.ASSIGNMENT_DIR), [item], settings)[item]
+    result = grade(make_package(paths.ASSIGNMENT_DIR), [item], settings)[item]
     assert result.score == 0
     assert "NotImplementedError" in result.error
     assert "not implemented yet" in result.error
@@ -46,15 +46,15 @@ def test_stubs_earn_nothing_and_say_not_implemented(tmp_path, item, stage, setti
 
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("name", ALTERNATIVES)
-def test_alternative_correct_implementations_earn_every_point(tmp_path, name, seed, stage,
+def test_alternative_correct_implementations_earn_every_point(tmp_path, name, seed, make_package,
                                                                settings):
-    results = grade(stage(tmp_path, appended=alternative_files(name)), FAST_ITEMS, settings, seed)
+    results = grade(make_package(appended=alternative_files(name)), FAST_ITEMS, settings, seed)
     for result in results.values():
         assert result.score == result.max_score, describe(result)
 
 
-def test_float32_student_is_judged_at_float32_precision(tmp_path, stage, settings):
-    results = grade(stage(tmp_path, appended=alternative_files("float32")), ["lstm_backward"],
+def test_float32_student_is_judged_at_float32_precision(tmp_path, make_package, settings):
+    results = grade(make_package(appended=alternative_files("float32")), ["lstm_backward"],
                     settings)
     checks = results["lstm_backward"].checks
     assert all("float32" in check.detail for check in checks[:-1])
@@ -63,8 +63,8 @@ def test_float32_student_is_judged_at_float32_precision(tmp_path, stage, setting
     assert numerical.detail.startswith("not applicable")
 
 
-def test_regrade_reproduces_the_inputs_and_the_grade(tmp_path, stage, settings):
-    package = stage(tmp_path, appended=alternative_files("float32"))
+def test_regrade_reproduces_the_inputs_and_the_grade(tmp_path, make_package, settings):
+    package = make_package(appended=alternative_files("float32"))
     first = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], settings, seed=11)
     again = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], settings, seed=11)
     other = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], settings, seed=12)

@@ -91,9 +91,9 @@ def test_mistakes_of_an_item_come_first():
 
 
 @pytest.mark.parametrize("mistake", FAST_MISTAKES, ids=lambda m: m.name)
-def test_mutant_loses_points_in_its_items_and_shows_its_hint(tmp_path, mistake, stage, settings):
+def test_mutant_loses_points_in_its_items_and_shows_its_hint(tmp_path, mistake, make_package, settings):
     items = [item for item in (mistake.item, *mistake.also) if item not in OVERFIT_ITEMS]
-    package = stage(tmp_path, sources=mistakes.mutated_sources(mistake))
+    package = make_package(sources=mistakes.mutated_sources(mistake))
     results = grade(package, items, settings, seed=3)
     own = results[mistake.item]
     assert own.score < own.max_score, describe(own)
@@ -107,10 +107,10 @@ def test_mutant_loses_points_in_its_items_and_shows_its_hint(tmp_path, mistake, 
 @pytest.mark.skipif(not locations.EMBEDDED_DIR.exists(),
                     reason="the embedded data set is not built")
 @pytest.mark.parametrize("name, item", OVERFIT_MUTANTS)
-def test_overfit_fails_a_model_that_cannot_memorise(tmp_path, name, item, stage, settings):
+def test_overfit_fails_a_model_that_cannot_memorise(tmp_path, name, item, make_package, settings):
     mistake = by_name(name)
     assert item in mistake.also
-    package = stage(tmp_path, sources=mistakes.mutated_sources(mistake))
+    package = make_package(sources=mistakes.mutated_sources(mistake))
     result = grade(package, [item], settings)[item]
     assert result.score == 0, describe(result)
     assert "did not memorise" in result.checks[0].detail

@@ -37,10 +37,9 @@ class CaptioningRNN(CaptioningRNN):
 
 
 @pytest.fixture(scope="module")
-def junk(tmp_path_factory, stage, settings):
-    folder = stage(tmp_path_factory.mktemp("junk"), appended={"rnn_layers.py": JUNK,
-                                                             "classifiers/rnn.py": FLOAT_SAMPLE})
-    return grade(folder, ["rnn_step_forward", "rnn_forward", "word_embedding_forward",
+def junk(tmp_path_factory, make_package, settings):
+    package = make_package(appended={"rnn_layers.py": JUNK, "classifiers/rnn.py": FLOAT_SAMPLE})
+    return grade(package, ["rnn_step_forward", "rnn_forward", "word_embedding_forward",
                           "word_embedding_backward", "lstm_forward", "lstm_step_forward",
                           "sample_rnn"], settings)
 
@@ -62,7 +61,7 @@ def test_bad_outputs_fail_with_a_message(junk, item, words):
     assert any(words in text for text in shown), describe(result)
 
 
-def test_hard_coded_published_values_earn_only_the_published_check(tmp_path, stage, settings):
+def test_hard_coded_published_values_earn_only_the_published_check(tmp_path, make_package, settings):
     hard_coded = '''
 def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
     next_h = np.array([[-0.58172089, -0.50182032, -0.41232771, -0.31410098],
@@ -70,32 +69,32 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
                        [0.97934501, 0.99144213, 0.99646691, 0.99854353]])
     return next_h, None
 '''
-    result = grade(stage(tmp_path, appended={"rnn_layers.py": hard_coded}),
+    result = grade(make_package(appended={"rnn_layers.py": hard_coded}),
                    ["rnn_step_forward"], settings)["rnn_step_forward"]
     assert [check.passed for check in result.checks] == [True, False], describe(result)
     assert result.score == pytest.approx(result.max_score / 4)
 
 
-def test_published_loss_without_mask_is_recognised(tmp_path, stage, settings):
+def test_published_loss_without_mask_is_recognised(tmp_path, make_package, settings):
     mistake = next(m for m in mistakes.MISTAKES if m.name == "loss_mask_omitted")
-    package = stage(tmp_path, sources=mistakes.mutated_sources(mistake))
+    package = make_package(sources=mistakes.mutated_sources(mistake))
     result = grade(package, ["loss_rnn"], settings)["loss_rnn"]
     published = next(check for check in result.checks if "published" in check.name)
     assert not published.passed
     assert published.hint == mistake.hint
 
 
-def test_backward_item_says_when_the_forward_pass_misses_too(tmp_path, stage, settings):
+def test_backward_item_says_when_the_forward_pass_misses_too(tmp_path, make_package, settings):
     mistake = next(m for m in mistakes.MISTAKES if m.name == "rnn_h0_every_step")
-    result = grade(stage(tmp_path, sources=mistakes.mutated_sources(mistake)),
+    result = grade(make_package(sources=mistakes.mutated_sources(mistake)),
                    ["rnn_backward"], settings)["rnn_backward"]
     failed = [check for check in result.checks if not check.passed]
     assert failed and all("fix rnn_forward first" in check.detail for check in failed[:-1])
 
 
-def test_numerical_check_blames_the_gradient_that_disagrees(tmp_path, stage, settings):
+def test_numerical_check_blames_the_gradient_that_disagrees(tmp_path, make_package, settings):
     mistake = next(m for m in mistakes.MISTAKES if m.name == "dWh_transposed")
-    package = stage(tmp_path, sources=mistakes.mutated_sources(mistake))
+    package = make_package(sources=mistakes.mutated_sources(mistake))
     results = grade(package, ["rnn_step_backward"], settings)
     numerical = results["rnn_step_backward"].checks[-1]
     assert numerical.name.startswith("numerical gradient of your rnn_step_forward")
@@ -111,12 +110,12 @@ def test_time_limit_follows_the_reference_time(settings):
 
 
 def test_a_grader_bug_is_reported_as_the_graders_not_as_student_output(tmp_path, monkeypatch,
-                                                                       stage, settings):
+                                                                       make_package, settings):
     def broken_grader(grading):
         raise ZeroDivisionError("a bug in the grader")
 
     monkeypatch.setitem(autograder.items.GRADERS, "rnn_forward", broken_grader)
-    result = grade(stage(tmp_path), ["rnn_forward"], settings)["rnn_forward"]
+    result = grade(make_package(), ["rnn_forward"], settings)["rnn_forward"]
     assert result.score == 0 and "ZeroDivisionError" in result.error
     assert "ZeroDivisionError" in result.grader_traceback
     assert "Traceback" not in result.output
@@ -155,17 +154,17 @@ def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
      "CaptioningRNN() is not implemented yet (classifiers/rnn.py has no CaptioningRNN)"),
 ], ids=["(None, None)", "no return", "None in result[0]", "missing function", "missing method",
         "missing class"])
-def test_unfinished_work_is_named_not_implemented(tmp_path, item, appended, words, stage, settings):
-    result = grade(stage(tmp_path, appended=appended), [item], settings)[item]
+def test_unfinished_work_is_named_not_implemented(tmp_path, item, appended, words, make_package, settings):
+    result = grade(make_package(appended=appended), [item], settings)[item]
     assert result.score == 0, describe(result)
     assert result.error is not None and result.error.startswith(words), describe(result)
     assert "not plain numbers" not in result.error
 
 
-def test_an_exception_about_none_points_at_unfinished_work(tmp_path, stage, settings):
+def test_an_exception_about_none_points_at_unfinished_work(tmp_path, make_package, settings):
     placeholder = ("def rnn_backward(dh, cache, use_tanh=True):\n"
                    "    return None, None, None, None, None")
-    result = grade(stage(tmp_path, appended={"rnn_layers.py": placeholder}), ["loss_rnn"], settings)
+    result = grade(make_package(appended={"rnn_layers.py": placeholder}), ["loss_rnn"], settings)
     failed = [check for check in result["loss_rnn"].checks if not check.passed]
     assert failed, describe(result["loss_rnn"])
     assert all("'NoneType'" in check.detail and "may still return the template's None"

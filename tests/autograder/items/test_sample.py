@@ -42,8 +42,8 @@ def test_problems_are_drawn_quickly():
 
 @pytest.mark.parametrize("name", ["early_stop", "float32", "loops"])
 @pytest.mark.parametrize("seed", [4, 5, 6])
-def test_correct_samplers_still_earn_every_point(tmp_path, name, seed, stage, settings):
-    results = grade(stage(tmp_path, appended=alternative_files(name)),
+def test_correct_samplers_still_earn_every_point(tmp_path, name, seed, make_package, settings):
+    results = grade(make_package(appended=alternative_files(name)),
                     ["sample_rnn", "sample_lstm"], settings, seed)
     for result in results.values():
         assert result.score == result.max_score, describe(result)

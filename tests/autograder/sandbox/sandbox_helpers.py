@@ -1,7 +1,7 @@
 """The student code the sandbox tests run, their inputs, and a look for leftover processes.
 
-The tests stage packages with the ``stage`` fixture (tests/conftest.py), so they do not
-depend on the pipeline's ``autograder.submission.stage``.
+The tests make packages with the ``make_package`` fixture (tests/conftest.py), so they do not
+depend on the pipeline's ``locate``.
 """
 
 import os
@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 
-# Appended to the reference's rnn_layers.py (``stage(folder, appended=RUN_CODE)``): lets a
+# Appended to the reference's rnn_layers.py (``make_package(appended=RUN_CODE)``): lets a
 # test run any code as student code.
 RUN_CODE = {"rnn_layers.py": textwrap.dedent('''
 

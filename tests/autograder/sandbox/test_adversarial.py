@@ -14,9 +14,9 @@ X = np.linspace(-1, 1, 12).reshape(3, 4)
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory, stage):
+def root(tmp_path_factory, make_package):
     """The reference package with ``run_code`` for hostile code."""
-    return stage(tmp_path_factory.mktemp("hostile"), appended=RUN_CODE)
+    return make_package(appended=RUN_CODE)
 
 
 @pytest.fixture(scope="module")
@@ -224,8 +224,8 @@ def test_monkeypatching_numpy_in_the_child_leaves_the_parent_alone(root, setting
     ("def broken(:\n", "import", "^SyntaxError"),
     ("import os\nos._exit(1)\n", "crash", "exited with status 1"),
 ])
-def test_failures_at_import(tmp_path, top, kind, match, stage, settings):
-    root = stage(tmp_path, appended={"rnn_layers.py": top})
+def test_failures_at_import(tmp_path, top, kind, match, make_package, settings):
+    root = make_package(appended={"rnn_layers.py": top})
     with SandboxRunner(root, settings) as sandboxed:
         for target in ("rnn_layers.sigmoid", "classifiers.rnn.CaptioningRNN"):
             with pytest.raises(StudentError, match=match) as caught:

@@ -66,6 +66,14 @@ def test_installed_packages_import_and_only_scratch_is_writable(confined):
     assert (output / "results.json").read_text() == "{}"
 
 
+def test_the_staged_package_is_read_only(confined):
+    runner, _ = confined
+    module = probe(runner, "import assignment.rnn_layers\nvalue = assignment.rnn_layers.__file__")
+    targets = [module, str(Path(module).with_name("new.py"))]
+    written = probe(runner, OPEN_ERRNO, targets, "a")
+    assert all(isinstance(written[path], int) for path in targets), written
+
+
 def test_no_network_socket_but_unix_sockets(confined):
     runner, _ = confined
     body = """

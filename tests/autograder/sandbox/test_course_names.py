@@ -27,7 +27,7 @@ value = [layers is sys.modules["assignment.layers"],
          importlib.import_module("daseCV") is sys.modules["assignment"],
          layers.__spec__.name]
 """
-WHERE = "import cs231n.rnn_layers\nvalue = cs231n.rnn_layers.__file__"
+WHICH = "import cs231n.rnn_layers\nvalue = cs231n.rnn_layers.PACKAGE_MARK"
 
 
 def probe(runner, body):
@@ -38,23 +38,25 @@ def probe(runner, body):
 
 
 @pytest.fixture(scope="module")
-def roots(tmp_path_factory, stage):
-    """Two staged reference packages with ``run_code``."""
-    return [stage(tmp_path_factory.mktemp(name), appended=RUN_CODE) for name in "ab"]
+def packages(make_package):
+    """Two reference packages with ``run_code``, told apart by their ``PACKAGE_MARK``."""
+    return [make_package(appended={"rnn_layers.py": RUN_CODE["rnn_layers.py"]
+                                   + f"\nPACKAGE_MARK = {mark!r}\n"})
+            for mark in "ab"]
 
 
 @pytest.mark.parametrize("runner_class", [InProcessRunner, SandboxRunner])
-def test_course_names_give_the_very_same_modules(roots, runner_class, settings):
-    with runner_class(roots[0], settings) as runner:
+def test_course_names_give_the_very_same_modules(packages, runner_class, settings):
+    with runner_class(packages[0], settings) as runner:
         assert probe(runner, SAME_MODULES) == [True, True, True, True, "assignment.layers"]
 
 
-def test_in_process_course_names_follow_the_active_package(roots, settings):
+def test_in_process_course_names_follow_the_active_package(packages, settings):
     before = {name: sys.modules.get(name) for name in ("cs231n", "cs231n.rnn_layers")}
-    with InProcessRunner(roots[0], settings) as first, \
-            InProcessRunner(roots[1], settings) as second:
-        for runner, root in ((first, roots[0]), (second, roots[1]), (first, roots[0])):
-            assert probe(runner, WHERE) == str(root / "assignment" / "rnn_layers.py")
+    with InProcessRunner(packages[0], settings) as first, \
+            InProcessRunner(packages[1], settings) as second:
+        for runner, mark in ((first, "a"), (second, "b"), (first, "a")):
+            assert probe(runner, WHICH) == mark
             assert {name: sys.modules.get(name) for name in before} == before
 
 

@@ -69,9 +69,9 @@ OPEN_ERRNO = """
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory, stage):
+def root(tmp_path_factory, make_package):
     """The reference package with ``run_code`` for probes."""
-    return stage(tmp_path_factory.mktemp("probe"), appended=RUN_CODE)
+    return make_package(appended=RUN_CODE)
 
 
 @pytest.fixture(scope="module", params=ISOLATED_MODES)
@@ -370,8 +370,8 @@ import json, sys
 sys.path[:0] = sys.argv[1].split(":")
 import numpy as np
 from autograder import config
-from autograder.sandbox import SandboxRunner
-with SandboxRunner(sys.argv[2], config.load()) as runner:
+from autograder.sandbox import Package, SandboxRunner
+with SandboxRunner(Package(sys.argv[2]), config.load()) as runner:
     code = ("import os, json, numpy as np\\nvalue = {}\\n"
             "for path in args[0]:\\n"
             "    try:\\n        open(path).read(1); value[path] = 'read'\\n"
@@ -384,7 +384,7 @@ with SandboxRunner(sys.argv[2], config.load()) as runner:
 """
 
 
-def test_grading_as_an_unprivileged_user_uses_a_user_namespace(stage):
+def test_grading_as_an_unprivileged_user_uses_a_user_namespace(make_package):
     """Run a SandboxRunner as uid 65534 (as a non-root grader would) via setpriv."""
     if not (IS_ROOT and HAS_UNSHARE and shutil.which("setpriv")):
         pytest.skip("needs root (to become uid 65534 with setpriv) and util-linux")
@@ -398,7 +398,8 @@ def test_grading_as_an_unprivileged_user_uses_a_user_namespace(stage):
     sites = sorted({str(prefix / os.path.relpath(site, base)) if site.startswith(base + "/")
                     else site for site in (os.path.realpath(Path(module.__file__).parents[1])
                                            for module in (numpy, h5py))})
-    needed = [paths.REPO_ROOT / "autograder", paths.GRADING_TOML,
+    needed = [paths.REPO_ROOT / "autograder", paths.REPO_ROOT / "captiondata",
+              paths.GRADING_TOML,
               *(Path(site) for site in sites if not site.startswith(str(prefix)))]
     unreadable = [str(path) for path in needed if not _readable_by_nobody(path)]
     if unreadable:
@@ -407,16 +408,14 @@ def test_grading_as_an_unprivileged_user_uses_a_user_namespace(stage):
     try:
         scratch.chmod(0o755)
         prefix.mkdir()
-        package = stage(scratch / "staged", appended=RUN_CODE)
-        for folder in (package, *package.rglob("*")):
-            folder.chmod(0o755 if folder.is_dir() else 0o644)
+        tree = make_package(appended=RUN_CODE).stage(scratch / "staged") / "assignment"
         python = prefix / os.path.relpath(isolation._interpreter(), base)
         shell = ('mount --bind "$1" "$2" && shift 2 && exec setpriv --reuid=65534 --regid=65534 '
                  '--clear-groups --no-new-privs env -i "$@"')
         command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", shell, "sh",
                    base, str(prefix), f"LD_LIBRARY_PATH={prefix}/lib",
                    "HOME=/tmp", "PATH=/usr/bin:/bin", str(python), "-S", "-c", NON_ROOT_SCRIPT,
-                   ":".join([str(paths.REPO_ROOT), *sites]), str(package),
+                   ":".join([str(paths.REPO_ROOT), *sites]), str(tree),
                    str(paths.SOLUTIONS_DIR / "rnn_layers.py"), str(paths.GRADING_TOML)]
         done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd="/")
         assert done.returncode == 0, done.stderr[-3000:]

@@ -11,17 +11,17 @@ WORDS = {"<NULL>": 0, "<START>": 1, "<END>": 2, "cat": 3, "dog": 4}
 
 
 @pytest.fixture(scope="module")
-def runners(tmp_path_factory, stage, settings):
+def runners(tmp_path_factory, make_package, settings):
     """Both runners on one staged reference package."""
-    root = stage(tmp_path_factory.mktemp("reference"), appended=RUN_CODE)
+    root = make_package(appended=RUN_CODE)
     with InProcessRunner(root, settings) as local, SandboxRunner(root, settings) as sandboxed:
         yield local, sandboxed
 
 
 @pytest.fixture(scope="module")
-def stub_runners(tmp_path_factory, stage, settings):
+def stub_runners(tmp_path_factory, make_package, settings):
     """Both runners on the student stubs."""
-    root = stage(tmp_path_factory.mktemp("stubs"), paths.ASSIGNMENT_DIR)
+    root = make_package(paths.ASSIGNMENT_DIR)
     with InProcessRunner(root, settings) as local, SandboxRunner(root, settings) as sandboxed:
         yield local, sandboxed
 

@@ -1,7 +1,7 @@
 # Alternative correct implementation: sequence backward passes written out in
 # full (no step functions), with explicit per-step accumulation of every weight
 # gradient, and the cell state of the LSTM kept in the cache as a list.
-# Appended to the reference's file by the tests (the stage fixture), so these definitions
+# Appended to the reference's file by the tests (the make_package fixture), so these definitions
 # win and the provided functions (sigmoid, ...) come from it.
 
 import numpy as np

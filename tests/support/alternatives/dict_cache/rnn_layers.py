@@ -1,7 +1,7 @@
 # Alternative correct implementation: dict caches holding pre-activations (the
 # backward pass recomputes the activations from them), a cache per step in a
 # dict keyed by time, and the embedding as a one-hot matrix product.
-# Appended to the reference's file by the tests (the stage fixture), so these definitions
+# Appended to the reference's file by the tests (the make_package fixture), so these definitions
 # win and the provided functions (sigmoid, ...) come from it.
 
 import numpy as np

@@ -1,6 +1,6 @@
 # Alternative correct implementation with np.einsum for every product, whole
 # sequences kept as (T, N, ...) arrays in the cache.
-# Appended to the reference's file by the tests (the stage fixture), so these definitions
+# Appended to the reference's file by the tests (the make_package fixture), so these definitions
 # win and the provided functions (sigmoid, ...) come from it.
 
 import numpy as np

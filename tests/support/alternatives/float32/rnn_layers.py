@@ -1,7 +1,7 @@
 # Alternative correct implementation: every function computes in float32,
 # whatever it is given, and returns float32 results (graded at float32 precision;
 # the numerical gradient check does not apply).
-# Appended to the reference's file by the tests (the stage fixture), so these definitions
+# Appended to the reference's file by the tests (the make_package fixture), so these definitions
 # win and the provided functions (sigmoid, ...) come from it.
 
 import numpy as np

@@ -2,7 +2,7 @@
 # into their own pre-activation arrays, and the backward passes writing into the
 # arrays they were given (the carried gradient is added into the caller's dh /
 # dnext_c / dout). Harmless to the grader, which sends every input by value.
-# Appended to the reference's file by the tests (the stage fixture), so these definitions
+# Appended to the reference's file by the tests (the make_package fixture), so these definitions
 # win and the provided functions (sigmoid, ...) come from it.
 
 import numpy as np

@@ -1,6 +1,6 @@
 # Alternative correct implementation: everything built on the step functions,
 # per-step Python loops, tuple/list caches, explicit loops in the embedding.
-# Appended to the reference's file by the tests (the stage fixture), so these definitions
+# Appended to the reference's file by the tests (the make_package fixture), so these definitions
 # win and the provided functions (sigmoid, ...) come from it.
 
 import numpy as np

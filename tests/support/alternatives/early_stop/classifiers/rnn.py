@@ -1,7 +1,7 @@
 # Alternative correct sample: one caption at a time, each stopped at its own
 # <END>; the rest of the row keeps the <END> token (anything after the first
 # <END> is free). LSTM steps written out with the step function per row.
-# Appended to the reference's classifiers/rnn.py by the tests (the stage fixture):
+# Appended to the reference's classifiers/rnn.py by the tests (the make_package fixture):
 # the CaptioningRNN it subclasses, with its constructor, comes from that file.
 
 import numpy as np

@@ -1,6 +1,6 @@
 # Alternative correct model: casts its parameters and the features to float32
 # in loss and sample, so the loss and every gradient are float32.
-# Appended to the reference's classifiers/rnn.py by the tests (the stage fixture):
+# Appended to the reference's classifiers/rnn.py by the tests (the make_package fixture):
 # the CaptioningRNN it subclasses, with its constructor, comes from that file.
 
 import numpy as np
