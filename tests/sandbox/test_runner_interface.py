@@ -1,0 +1,93 @@
+"""The four runners implement one interface and make results plain with one function."""
+
+import inspect
+import sys
+
+import numpy as np
+import pytest
+
+from autograder.items.local import LocalRunner
+from autograder.items.student import OutputError, StudentFailure, StudentRunner
+from autograder.sandbox import InProcessRunner, SandboxRunner, StudentError
+from autograder.sandbox.interface import Runner
+from sandbox_helpers import RUN_CODE, SETTINGS, stage
+
+MEMBERS = [name for name, value in vars(Runner).items()
+           if callable(value) and not name.startswith("_")]
+
+
+def test_the_interface_declares_what_item_programs_use():
+    assert set(MEMBERS) == {"call", "new", "method", "get_attr", "set_params", "train", "drop",
+                            "output"}
+
+
+@pytest.mark.parametrize("implementation", [SandboxRunner, InProcessRunner, StudentRunner,
+                                            LocalRunner])
+@pytest.mark.parametrize("member", MEMBERS)
+def test_every_runner_has_the_interfaces_signatures(implementation, member):
+    declared = inspect.signature(getattr(Runner, member))
+    assert inspect.signature(getattr(implementation, member)) == declared
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    return stage(tmp_path_factory.mktemp("interface"), rnn_layers_extra=RUN_CODE)
+
+
+@pytest.fixture
+def trusted_package(root, monkeypatch):
+    """The staged package importable as ``assignment`` in this process, for the test only."""
+    monkeypatch.syspath_prepend(str(root))
+    before = {name: module for name, module in sys.modules.items()
+              if name.split(".")[0] == "assignment"}
+    for name in before:
+        del sys.modules[name]
+    yield
+    for name in [name for name in sys.modules if name.split(".")[0] == "assignment"]:
+        del sys.modules[name]
+    sys.modules.update(before)
+
+
+RESULTS = [
+    ("import numpy as np\nresult = (np.float32(2), True, 3, [1.5, np.int8(4)])", None),
+    ("import numpy as np\nclass M(np.ndarray): pass\nresult = {'a': np.ones(2).view(M)}", None),
+    ("result = (1.0, 'text')", r"result\[1\] is a str"),
+    ("result = [2, {1: 2}]", r"result\[1\] has a key of type int"),
+]
+
+
+@pytest.mark.parametrize("source, refused", RESULTS)
+def test_the_trusted_and_the_students_runner_normalise_alike(root, source, refused,
+                                                            trusted_package):
+    trusted = LocalRunner("assignment")
+    with InProcessRunner(root, SETTINGS) as student:
+        if refused:
+            with pytest.raises(OutputError, match=refused):
+                trusted.call("rnn_layers.run_code", source)
+            with pytest.raises(StudentError, match=refused):
+                student.call("rnn_layers.run_code", source)
+            return
+        mine, theirs = trusted.call("rnn_layers.run_code", source), \
+            student.call("rnn_layers.run_code", source)
+    assert _structure(mine) == _structure(theirs)
+
+
+def _structure(value):
+    """Types, dtypes, shapes and values of a plain result, nested."""
+    if isinstance(value, np.ndarray):
+        return type(value), value.dtype, value.shape, value.tolist()
+    if isinstance(value, dict):
+        return {key: _structure(item) for key, item in value.items()}
+    return type(value), [_structure(item) for item in value]
+
+
+def test_the_student_runner_labels_a_refused_reply_with_its_call(root):
+    with InProcessRunner(root, SETTINGS) as inprocess:
+        runner = StudentRunner(inprocess, 10.0, 0.1)
+        with pytest.raises(StudentFailure) as caught:
+            runner.call("rnn_layers.run_code", "import numpy as np\nresult = np.ones(10**6)",
+                        expect={"next_h": (3, 4)})
+    raised = caught.value.raised()
+    assert raised.kind == "bad_output"
+    assert raised.message.startswith("run_code returned too much: ")
+    assert "expected next_h of shape (3, 4) (12 values" in raised.message
