@@ -2,10 +2,10 @@
 
 ``SandboxRunner`` serves every call from one isolated child process (restarted after a
 timeout or a crash); ``InProcessRunner`` imports the staged package in this process
-(no isolation; for benchmarks and fast paths). Both send arguments by value, keep
-objects as ``Handle``s, and turn results into plain numeric arrays the same way: the
-request and the reply go through ``protocol`` in both, and ``dispatch`` carries them
-out in both.
+(no isolation; for benchmarks and fast paths). Both implement ``interface.Runner``: they
+send arguments by value, keep objects as ``Handle``s, and turn results into plain numeric
+arrays the same way: the request and the reply go through ``protocol`` in both, bounded
+by what the request implies, and ``dispatch`` carries them out in both.
 """
 
 import contextlib
