@@ -12,7 +12,9 @@ str keys, ``{"a": i}`` array i, ``{"s": i}`` numpy scalar (array i, 0-d), ``{"r"
 label]}`` an object kept by the child, ``{"dt": str, "cls": bool}`` a numpy dtype (or
 its scalar type when ``cls``). Nothing is ever pickled: the reader rebuilds every array
 with ``np.frombuffer`` after checking its dtype against an allowlist of kinds and its
-byte count against its shape, and rejects messages over the size caps.
+byte count against its shape, and rejects messages over the size caps. A reader given a
+``Budget`` (what the request implies) checks the header's arrays against it before it
+reads, or allocates, the payload (``parse_header``, then ``build``).
 
 Decoded values are what a Python caller would have passed: str values and dict keys
 are interned (so ``cell_type is 'rnn'`` takes the branch it takes in a notebook), int,
@@ -278,28 +280,6 @@ def build(header, payload, caps):
     arrays = [np.frombuffer(payload, dtype=dtype, count=_count(shape), offset=offset).reshape(shape)
               for dtype, shape, offset, _ in header.arrays]
     return _decode(header.tree, arrays, set(), caps, 0)
-
-
-def unpack(header, payload, caps):
-    """Rebuild the value of a message from its header and payload (``parse_header``, ``build``).
-
-    Parameters
-    ----------
-    header : bytes-like
-        The JSON header.
-    payload : bytes-like
-    caps : Caps
-
-    Returns
-    -------
-    object
-
-    Raises
-    ------
-    ProtocolError
-        For anything that breaks the format or the caps.
-    """
-    return build(parse_header(header, len(payload), caps), payload, caps)
 
 
 def loads(buffers, caps):
