@@ -91,3 +91,31 @@ def test_the_student_runner_labels_a_refused_reply_with_its_call(root):
     assert raised.kind == "bad_output"
     assert raised.message.startswith("run_code returned too much: ")
     assert "expected next_h of shape (3, 4) (12 values" in raised.message
+
+
+def test_the_trusted_and_the_students_runner_train_alike(root, trusted_package):
+    rng = np.random.default_rng(0)
+    word_to_idx = {"<NULL>": 0, "<START>": 1, "<END>": 2, "a": 3, "b": 4}
+    data = {"train_captions": rng.integers(0, 5, (8, 6)), "train_image_idxs": np.arange(8),
+            "train_features": rng.standard_normal((8, 4)),
+            "train_urls": np.array([f"image{index}" for index in range(8)])}
+    settings = {"update_rule": "adam", "optim_config": {"learning_rate": 1e-2},
+                "batch_size": 4, "num_epochs": 3, "verbose": False}
+    kwargs = {"input_dim": 4, "wordvec_dim": 3, "hidden_dim": 5, "dtype": np.float64}
+    trusted = LocalRunner("assignment")
+    with InProcessRunner(root, SETTINGS) as student:
+        runs = []
+        for runner in (trusted, student):
+            model = runner.new("classifiers.rnn.CaptioningRNN", word_to_idx, **kwargs)
+            runner.set_params(model, _params(model, runner))
+            history, params = runner.train(model, data, settings, 6, seed=7)
+            runs.append((_structure(history), _structure(params)))
+    assert runs[0] == runs[1]
+    assert runs[0][0][:3] == (np.ndarray, np.float64, (6,))
+
+
+def _params(model, runner):
+    """Fixed initial parameters, shaped like the model's own."""
+    shapes = {name: value.shape for name, value in runner.get_attr(model, "params").items()}
+    return {name: np.linspace(-0.5, 0.5, int(np.prod(shape))).reshape(shape)
+            for name, shape in shapes.items()}
