@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import config
-from ..text import truncated
+from ..text import cut_bytes
 from . import child as child_process
 from . import dispatch, isolation, protocol
 
@@ -314,7 +314,6 @@ class InProcessRunner(_Runner):
     def __init__(self, package_root, settings=None, deadline=None):
         settings = settings or config.load()
         super().__init__(settings, deadline)
-        self._output_limit = settings.limits.output_bytes
         root = Path(package_root).resolve()
         if not (root / dispatch.PACKAGE).is_dir():
             raise FileNotFoundError(f"{root / dispatch.PACKAGE} does not exist: stage the "
@@ -323,14 +322,12 @@ class InProcessRunner(_Runner):
         self._names = _module_names(root / dispatch.PACKAGE, settings.package_names)
         self._dispatcher = dispatch.Dispatcher(self._reply_caps)
         self._modules = {}
-        self._printed = io.StringIO()
+        self._printed = _Capture(settings.limits.output_bytes)
         self.environment = dispatch.environment()
 
     def output(self):
-        """What student code printed since the last call, truncated to a few KB."""
-        text = self._printed.getvalue()
-        self._printed = io.StringIO()
-        return truncated(text, self._output_limit)
+        """What student code printed since the last call, cut to ``limits.output_bytes``."""
+        return self._printed.take()
 
     def close(self):
         """Forget the imported package."""
@@ -360,6 +357,47 @@ class InProcessRunner(_Runner):
                 sys.path.remove(self._root)
             self._modules = _take_modules(self._names)
             sys.modules.update(saved)
+
+
+class _Capture(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` bytes written to it (UTF-8) and counts the rest.
+
+    Parameters
+    ----------
+    limit : int
+        ``limits.output_bytes``.
+    """
+
+    def __init__(self, limit):
+        super().__init__()
+        self._limit = limit
+        self._kept = bytearray()
+        self._dropped = 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if type(text) is not str:
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        data = text.encode("utf-8", errors="surrogatepass")
+        room = max(self._limit - len(self._kept), 0)
+        self._kept += data[:room]
+        self._dropped += len(data) - min(room, len(data))
+        return len(text)
+
+    def take(self):
+        """What was written since the last call: all of it, or its first ``limit`` bytes and a note.
+
+        Returns
+        -------
+        str
+        """
+        kept, dropped = bytes(self._kept), self._dropped
+        self._kept, self._dropped = bytearray(), 0
+        if not dropped:
+            return kept.decode("utf-8", errors="surrogatepass")
+        return cut_bytes(kept, self._limit, dropped)
 
 
 class SandboxRunner(_Runner):

@@ -159,6 +159,22 @@ def test_output_is_truncated_without_stalling(runner):
     assert note == f"{3_000_001 - SETTINGS.limits.output_bytes} more bytes not shown]\n"
 
 
+def test_in_process_output_is_kept_only_up_to_the_limit(root):
+    # 50 MB printed in small pieces: the grader keeps output_bytes of it, not all of it.
+    source = "for _ in range(50_000):\n    print('y' * 999)\nresult = 1"
+    with InProcessRunner(root, SETTINGS) as local:
+        tracemalloc.start()
+        try:
+            run(local, source)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        shown, note = local.output().rsplit("\n[... ", 1)
+    assert peak < 4 << 20, peak
+    assert shown == ("y" * 999 + "\n") * 8 + "y" * (SETTINGS.limits.output_bytes - 8000)
+    assert note == f"{50_000_000 - SETTINGS.limits.output_bytes} more bytes not shown]\n"
+
+
 @pytest.mark.parametrize("source, match", [
     ("class Liar:\n    def __eq__(self, other):\n        return True\nresult = Liar()", "Liar"),
     ("result = 'a string'", "str"),
