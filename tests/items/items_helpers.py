@@ -50,14 +50,22 @@ def alternative_files(name):
             for file in STUDENT_FILES if (folder / file).exists()}
 
 
-def grade(folder, items, seed=1):
-    """Grade ``items`` of the package staged in ``folder`` in-process.
+def grade(folder, items, seed=1, runner_class=InProcessRunner):
+    """Grade ``items`` of the package staged in ``folder``, in-process unless told otherwise.
+
+    Parameters
+    ----------
+    folder : Path
+    items : iterable of str
+    seed : int
+    runner_class : type
+        ``InProcessRunner`` or ``SandboxRunner``.
 
     Returns
     -------
     dict of str to ItemResult
     """
-    runner = InProcessRunner(folder, SETTINGS)
+    runner = runner_class(folder, SETTINGS)
     try:
         ctx = Context(runner, SETTINGS, seed)
         return {item: grade_item(item, ctx) for item in items}

@@ -8,6 +8,7 @@ import pytest
 
 from autograder import config
 from autograder.items import derive_seed
+from autograder.sandbox import SandboxRunner
 from captiondata import locations
 from items_helpers import (FAST_ITEMS, OVERFIT_ITEMS, alternative_files, describe, grade,
                            stage)
@@ -49,6 +50,15 @@ def test_stubs_earn_nothing_and_say_not_implemented(tmp_path, item):
 @pytest.mark.parametrize("name", ALTERNATIVES)
 def test_alternative_correct_implementations_earn_every_point(tmp_path, name, seed):
     results = grade(stage(tmp_path, appended=alternative_files(name)), FAST_ITEMS, seed)
+    for result in results.values():
+        assert result.score == result.max_score, describe(result)
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_correct_implementations_earn_every_point_in_the_sandbox(tmp_path, name):
+    # The child's replies pass the grader's bounds on the shapes each call declares.
+    results = grade(stage(tmp_path, appended=alternative_files(name)), FAST_ITEMS, 3,
+                    SandboxRunner)
     for result in results.values():
         assert result.score == result.max_score, describe(result)
 
