@@ -78,7 +78,7 @@ class Limits:
     max_file_size_mib: int
     max_array_elements: int
     max_message_mib: int
-    reply_allowance_mib: int
+    reply_allowance_elements: int
     output_bytes: int
     max_zip_entries: int
     max_unpacked_mib: int

@@ -10,6 +10,8 @@ centred differences of the student's forward pass.
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import classic, compare, inputs, numeric
 from .engine import REFERENCE, Case, Output
 from .student import unpack
@@ -78,8 +80,25 @@ class Layer:
     def _forward(self, runner, values, flags):
         args = [values[name] for name, _, _ in self.inputs]
         result = runner.call(f"rnn_layers.{self.forward}", *args, keep=(len(self.outputs),),
-                             **flags)
+                             expect=self.output_shapes(values), **flags)
         return unpack(result, self.output_names + ("cache",), self.forward)
+
+    def output_shapes(self, values):
+        """The forward outputs' shapes the contract gives for these inputs.
+
+        Parameters
+        ----------
+        values : dict of str to ndarray
+            At least the forward inputs, by name.
+
+        Returns
+        -------
+        dict of str to tuple of int
+            E.g. ``{"h": (N, T, H)}``.
+        """
+        sizes = {symbol: size for name, shape, _ in self.inputs
+                 for symbol, size in zip(shape, np.shape(values[name])) if len(symbol) == 1}
+        return {name: compare.resolve_shape(shape, sizes) for name, shape in self.outputs}
 
     def run_backward(self, runner, values, flags):
         """Call the forward function, then the backward function with the forward's own cache.
@@ -105,7 +124,9 @@ class Layer:
         """
         *outputs, cache = self._forward(runner, values, flags)
         douts = [values["d" + name] for name in self.output_names]
-        result = runner.call(f"rnn_layers.{self.backward}", *douts, cache, **flags)
+        result = runner.call(f"rnn_layers.{self.backward}", *douts, cache,
+                             expect={grad: np.shape(values[name])
+                                     for grad, name in self.gradients.items()}, **flags)
         names = tuple(self.gradients)
         grads = unpack(result, names, self.backward) if len(names) > 1 else (result,)
         runner.drop(cache)

@@ -120,8 +120,9 @@ def loss_program(runner, word_to_idx, kwargs, params, features, captions):
     """
     model = runner.new(MODEL, word_to_idx, **kwargs)
     runner.set_params(model, params)
-    loss, grads = unpack(runner.method(model, "loss", features, captions), ("loss", "grads"),
-                         "CaptioningRNN.loss")
+    shapes = {"loss": ()} | {grad_name(name): value.shape for name, value in params.items()}
+    loss, grads = unpack(runner.method(model, "loss", features, captions, expect=shapes),
+                         ("loss", "grads"), "CaptioningRNN.loss")
     runner.drop(model)
     if not isinstance(grads, dict):
         raise OutputError(f"CaptioningRNN.loss returned grads of type {type(grads).__name__}; "
@@ -156,14 +157,22 @@ def by_name(found, names, what, label):
         for name in names}
 
 
-def constructor_program(runner, word_to_idx, kwargs, names):
-    """Build the model and return its parameters (by the reference's names) as constructed."""
+def constructor_program(runner, word_to_idx, kwargs, shapes):
+    """Build the model and return its parameters (by the reference's names) as constructed.
+
+    ``shapes`` are the reference's parameter shapes, ``{name: tuple of int}``.
+    """
     model = runner.new(MODEL, word_to_idx, **kwargs)
-    params = runner.get_attr(model, "params")
+    params = runner.get_attr(model, "params", expect=param_shapes_by_output(shapes))
     runner.drop(model)
     if not isinstance(params, dict):
         raise OutputError(f"CaptioningRNN.params is a {type(params).__name__}, not a dict")
-    return by_name(params, names, "model.params", param_name)
+    return by_name(params, shapes, "model.params", param_name)
+
+
+def param_shapes_by_output(shapes):
+    """``{params['<name>']: shape}`` of ``{name: shape}``: what a reply of parameters holds."""
+    return {param_name(name): tuple(shape) for name, shape in shapes.items()}
 
 
 def param_name(name):
@@ -247,12 +256,12 @@ def grade_loss(grading, cell_type):
     """
     sizes, word_to_idx, kwargs, values = draw_loss_inputs(grading.rng, cell_type)
     symbols = param_symbols(cell_type)
-    names = tuple(values["params"])
+    shapes = {name: value.shape for name, value in values["params"].items()}
     grading.run(Case(f"CaptioningRNN({cell_type}, dtype=float64): parameter names, shapes and "
                      f"dtypes ({sizes_text(sizes)})",
-                     lambda runner: constructor_program(runner, word_to_idx, kwargs, names), {},
+                     lambda runner: constructor_program(runner, word_to_idx, kwargs, shapes), {},
                      tuple(Output(param_name(name), symbols[name], kind="layout")
-                           for name in names),
+                           for name in shapes),
                      sizes, weight=CONSTRUCTOR_WEIGHT))
     classic_kwargs = constructor_kwargs(classic.LOSS_SIZES, cell_type)
     published = classic.loss(cell_type, param_shapes(classic.LOSS_VOCABULARY, classic_kwargs))

@@ -19,7 +19,7 @@ from solutions.coco_utils import load_coco_data
 from ..results import Check
 from . import seeds
 from .engine import REFERENCE
-from .model import MODEL, reference_model
+from .model import MODEL, param_shapes_by_output, reference_model
 from .student import grader_problem, run_student
 
 
@@ -183,7 +183,9 @@ def train_program(runner, word_to_idx, kwargs, params, data, settings, seed):
     model = runner.new(MODEL, word_to_idx, **kwargs)
     runner.set_params(model, params)
     count = len(data["train_captions"])
-    history, trained = runner.train(model, data, settings, iterations(settings, count), seed=seed)
+    trained_shapes = param_shapes_by_output({name: value.shape for name, value in params.items()})
+    history, trained = runner.train(model, data, settings, iterations(settings, count),
+                                    expect=trained_shapes, seed=seed)
     runner.drop(model)
     return {"history": history, "params": trained}
 

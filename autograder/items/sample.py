@@ -55,7 +55,8 @@ def sample_program(runner, word_to_idx, kwargs, params, features, max_length=Non
     model = runner.new(MODEL, word_to_idx, **kwargs)
     runner.set_params(model, params)
     extra = {} if max_length is None else {"max_length": max_length}
-    captions = runner.method(model, "sample", features, **extra)
+    shape = (len(features), max_length or DEFAULT_MAX_LENGTH)
+    captions = runner.method(model, "sample", features, expect={"captions": shape}, **extra)
     runner.drop(model)
     return {"captions": captions}
 

@@ -151,6 +151,8 @@ class StudentFailure(Exception):
             raise ItemError(f"{call} crashed the process running your code ({error.message}). "
                             "Look for runaway memory use or a call that ends the process."
                             f"{details}", stopped="crash")
+        if error.kind == "oversized":
+            return Raised("bad_output", f"{call} returned too much: {error.message}")
         if error.kind == "bad_output":
             return Raised("bad_output", f"{call} returned something that is not plain numbers: "
                                         f"{error.message}")
@@ -161,6 +163,9 @@ class StudentFailure(Exception):
 
 class StudentRunner:
     """The sandbox runner with a time limit on every call and failures labelled by call.
+
+    Implements ``autograder.sandbox.interface.Runner``; a ``timeout`` of None means the
+    item's limit, and a StudentError of the runner becomes a :class:`StudentFailure`.
 
     Parameters
     ----------
@@ -177,6 +182,7 @@ class StudentRunner:
     def __init__(self, runner, timeout, reference_seconds, file_notes=()):
         self.runner, self.timeout, self.reference_seconds = runner, timeout, reference_seconds
         self.file_notes = tuple(file_notes)
+        self.isolation = runner.isolation
 
     def _do(self, call, action, *args, **kwargs):
         try:
@@ -184,39 +190,47 @@ class StudentRunner:
         except StudentError as error:
             raise StudentFailure(call, error, self) from None
 
-    def call(self, func, *args, keep=(), **kwargs):
+    def _limit(self, timeout):
+        return self.timeout if timeout is None else timeout
+
+    def call(self, func, *args, keep=(), expect=None, timeout=None, **kwargs):
         """``runner.call`` with the time limit."""
         return self._do(func.rpartition(".")[2], self.runner.call, func, *args, keep=keep,
-                        timeout=self.timeout, **kwargs)
+                        expect=expect, timeout=self._limit(timeout), **kwargs)
 
-    def new(self, cls, *args, **kwargs):
+    def new(self, cls, *args, timeout=None, **kwargs):
         """``runner.new`` with the time limit."""
         return self._do(f"{cls.rpartition('.')[2]}()", self.runner.new, cls, *args,
-                        timeout=self.timeout, **kwargs)
+                        timeout=self._limit(timeout), **kwargs)
 
-    def method(self, handle, name, *args, keep=(), **kwargs):
+    def method(self, handle, name, *args, keep=(), expect=None, timeout=None, **kwargs):
         """``runner.method`` with the time limit."""
         return self._do(f"CaptioningRNN.{name}", self.runner.method, handle, name, *args, keep=keep,
-                        timeout=self.timeout, **kwargs)
+                        expect=expect, timeout=self._limit(timeout), **kwargs)
 
-    def get_attr(self, handle, name):
+    def get_attr(self, handle, name, expect=None, timeout=None):
         """``runner.get_attr`` with the time limit."""
         return self._do(f"CaptioningRNN.{name}", self.runner.get_attr, handle, name,
-                        timeout=self.timeout)
+                        expect=expect, timeout=self._limit(timeout))
 
-    def set_params(self, handle, params):
+    def set_params(self, handle, params, timeout=None):
         """``runner.set_params`` with the time limit (``model.params`` may run student code)."""
         return self._do("setting model.params", self.runner.set_params, handle, params,
-                        timeout=self.timeout)
+                        timeout=self._limit(timeout))
 
-    def train(self, handle, data, solver_kwargs, iterations, seed=None):
+    def train(self, handle, data, solver_kwargs, iterations, expect=None, timeout=None,
+              seed=None):
         """``runner.train`` with the time limit; ``seed`` seeds the child's minibatch draws."""
         return self._do("CaptioningSolver.train", self.runner.train, handle, data, solver_kwargs,
-                        iterations, timeout=self.timeout, seed=seed)
+                        iterations, expect=expect, timeout=self._limit(timeout), seed=seed)
 
     def drop(self, *handles):
         """``runner.drop``."""
         return self._do("drop", self.runner.drop, *handles)
+
+    def output(self):
+        """``runner.output``."""
+        return self.runner.output()
 
 
 def unpack(result, names, call):

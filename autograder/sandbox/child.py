@@ -132,9 +132,9 @@ class Child:
         """
         preamble = self._read(protocol.PREAMBLE.size, deadline)
         header_length, payload_length = protocol.parse_preamble(preamble, caps)
-        header = self._read(header_length, deadline)
+        header = protocol.parse_header(self._read(header_length, deadline), payload_length, caps)
         payload = self._read(payload_length, deadline, aligned=True)
-        return protocol.unpack(header, payload, caps)
+        return protocol.build(header, payload, caps)
 
     def take_output(self):
         """What the child printed since the last call, decoded, cut to the output limit.

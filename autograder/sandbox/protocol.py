@@ -12,7 +12,9 @@ str keys, ``{"a": i}`` array i, ``{"s": i}`` numpy scalar (array i, 0-d), ``{"r"
 label]}`` an object kept by the child, ``{"dt": str, "cls": bool}`` a numpy dtype (or
 its scalar type when ``cls``). Nothing is ever pickled: the reader rebuilds every array
 with ``np.frombuffer`` after checking its dtype against an allowlist of kinds and its
-byte count against its shape, and rejects messages over the size caps.
+byte count against its shape, and rejects messages over the size caps. A reader given a
+``Budget`` (what the request implies) checks the header's arrays against it before it
+reads, or allocates, the payload (``parse_header``, then ``build``).
 
 Decoded values are what a Python caller would have passed: str values and dict keys
 are interned (so ``cell_type is 'rnn'`` takes the branch it takes in a notebook), int,
@@ -64,11 +66,14 @@ class Caps:
         Largest array, in elements.
     kinds : str
         Accepted ``dtype.kind`` letters.
+    budget : Budget or None
+        What one reply may hold in all, from what its request implies; None: only the caps.
     """
 
     max_bytes: int
     max_elements: int
     kinds: str
+    budget: "Budget | None" = None
 
     @classmethod
     def from_limits(cls, limits, kinds):
@@ -88,6 +93,38 @@ class Caps:
         """
         get = limits.get if isinstance(limits, dict) else lambda name: getattr(limits, name)
         return cls(int(get("max_message_mib")) << 20, int(get("max_array_elements")), kinds)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The most one reply may hold, derived from its request, checked before its payload is read.
+
+    Attributes
+    ----------
+    elements : int
+        Largest total element count of the reply's arrays.
+    expected : str
+        What the request implies, for messages, e.g. ``"h of shape (3, 4, 5)"``.
+    """
+
+    elements: int
+    expected: str
+
+
+@dataclass(frozen=True)
+class Header:
+    """A message's decoded header, its array descriptors checked (``parse_header``).
+
+    Attributes
+    ----------
+    tree : object
+        The JSON tree of the value.
+    arrays : list of (numpy.dtype, tuple of int, int, int)
+        Each array's dtype, shape, offset and byte count in the payload.
+    """
+
+    tree: object
+    arrays: list
 
 
 @dataclass(frozen=True)
@@ -173,18 +210,60 @@ def parse_preamble(data, caps):
     if header_length > HEADER_LIMIT:
         raise TooLarge(f"announced header of {header_length} bytes exceeds {HEADER_LIMIT}")
     if header_length + payload_length > caps.max_bytes:
-        raise TooLarge(f"announced message of {header_length + payload_length} bytes "
+        expected = f"expected {caps.budget.expected}; " if caps.budget else ""
+        raise TooLarge(f"{expected}announced message of {header_length + payload_length} bytes "
                        f"exceeds the cap of {caps.max_bytes} bytes")
     return header_length, payload_length
 
 
-def unpack(header, payload, caps):
-    """Rebuild the value of a message from its header and payload.
+def parse_header(header, payload_length, caps):
+    """Decode a header and check its arrays against the caps, before the payload is read.
 
     Parameters
     ----------
     header : bytes-like
         The JSON header.
+    payload_length : int
+        The payload length the preamble announced; it must be exactly what the arrays use.
+    caps : Caps
+        With a ``budget``, the arrays' total element count must be within it.
+
+    Returns
+    -------
+    Header
+
+    Raises
+    ------
+    TooLarge
+        When the arrays hold more elements than the budget allows.
+    ProtocolError
+        For anything else that breaks the format or the caps.
+    """
+    try:
+        document = json.loads(bytes(header).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ProtocolError(f"message header is not valid JSON: {error}") from None
+    if type(document) is not dict or set(document) != {"v", "a"} or type(document["a"]) is not list:
+        raise ProtocolError("message header must be an object with keys 'v' and 'a'")
+    arrays = _descriptors(document["a"], caps)
+    end = arrays[-1][2] + arrays[-1][3] if arrays else 0
+    if end != payload_length:
+        raise ProtocolError(f"the arrays of the header use {end} bytes of a {payload_length}-byte "
+                            "payload (they must use it exactly)")
+    elements = sum(_count(shape) for _, shape, _, _ in arrays)
+    if caps.budget is not None and elements > caps.budget.elements:
+        raise TooLarge(f"expected {caps.budget.expected}; the reply holds {_shapes_text(arrays)} "
+                       f"({elements} values, {payload_length} bytes)")
+    return Header(document["v"], arrays)
+
+
+def build(header, payload, caps):
+    """Rebuild the value of a message from its checked header and its payload.
+
+    Parameters
+    ----------
+    header : Header
+        From ``parse_header``.
     payload : bytes-like
         The arrays' bytes; the returned arrays are copies, sharing no memory with it.
     caps : Caps
@@ -196,17 +275,11 @@ def unpack(header, payload, caps):
     Raises
     ------
     ProtocolError
-        For anything that breaks the format or the caps.
+        For a value tree that breaks the format.
     """
-    try:
-        document = json.loads(bytes(header).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ProtocolError(f"message header is not valid JSON: {error}") from None
-    if type(document) is not dict or set(document) != {"v", "a"} or type(document["a"]) is not list:
-        raise ProtocolError("message header must be an object with keys 'v' and 'a'")
-    arrays = _arrays(document["a"], payload, caps)
-    used = set()
-    return _decode(document["v"], arrays, used, caps, 0)
+    arrays = [np.frombuffer(payload, dtype=dtype, count=_count(shape), offset=offset).reshape(shape)
+              for dtype, shape, offset, _ in header.arrays]
+    return _decode(header.tree, arrays, set(), caps, 0)
 
 
 def loads(buffers, caps):
@@ -294,8 +367,8 @@ def read_message(stream, caps):
     if preamble is None:
         return None
     header_length, payload_length = parse_preamble(preamble, caps)
-    header = _read_exact(stream, header_length)
-    return unpack(header, _read_exact(stream, payload_length, aligned=True), caps)
+    header = parse_header(_read_exact(stream, header_length), payload_length, caps)
+    return build(header, _read_exact(stream, payload_length, aligned=True), caps)
 
 
 def write_message(fd, buffers):
@@ -400,8 +473,8 @@ def _wire_array(value, caps):
     return array
 
 
-def _arrays(descriptors, payload, caps):
-    """Writable arrays viewing ``payload``, after checking every descriptor."""
+def _descriptors(descriptors, caps):
+    """``(dtype, shape, offset, nbytes)`` of every array descriptor, each checked."""
     arrays, end = [], 0
     for descriptor in descriptors:
         if type(descriptor) is not list or len(descriptor) != 4:
@@ -412,20 +485,34 @@ def _arrays(descriptors, payload, caps):
                 or not all(type(n) is int and n >= 0 for n in shape)):
             raise ProtocolError(f"array shape {shape!r} is not a list of at most {MAX_NDIM} "
                                 "non-negative ints")
-        count = 1
-        for n in shape:
-            count *= n
+        count = _count(shape)
         if count > caps.max_elements:
             raise ProtocolError(f"array of {count} elements exceeds the cap of {caps.max_elements}")
         if type(offset) is not int or type(nbytes) is not int or offset < end:
             raise ProtocolError("array offsets must be ints in increasing, non-overlapping order")
-        if count * dtype.itemsize != nbytes or offset + nbytes > len(payload):
+        if count * dtype.itemsize != nbytes:
             raise ProtocolError(f"array of shape {shape} and dtype {dtype} announces {nbytes} "
-                                f"bytes at offset {offset} of a {len(payload)}-byte payload")
-        array = np.frombuffer(payload, dtype=dtype, count=count, offset=offset)
-        arrays.append(array.reshape(shape))
+                                "bytes")
+        arrays.append((dtype, tuple(shape), offset, nbytes))
         end = offset + nbytes
     return arrays
+
+
+def _count(shape):
+    """Elements of an array of ``shape``."""
+    count = 1
+    for n in shape:
+        count *= n
+    return count
+
+
+def _shapes_text(arrays, shown=3):
+    """``"arrays of shapes (2, 3), (4,) and 5 more"`` for checked descriptors."""
+    if not arrays:
+        return "no arrays"
+    shapes = ", ".join(str(shape) for _, shape, _, _ in arrays[:shown])
+    more = f" and {len(arrays) - shown} more" if len(arrays) > shown else ""
+    return f"arrays of shapes {shapes}{more}"
 
 
 def _dtype(text, caps):

@@ -2,35 +2,36 @@
 
 ``SandboxRunner`` serves every call from one isolated child process (restarted after a
 timeout or a crash); ``InProcessRunner`` imports the staged package in this process
-(no isolation; for benchmarks and fast paths). Both send arguments by value, keep
-objects as ``Handle``s, and turn results into plain numeric arrays the same way: the
-request and the reply go through ``protocol`` in both, and ``dispatch`` carries them
-out in both.
+(no isolation; for benchmarks and fast paths). Both implement ``interface.Runner``: they
+send arguments by value, keep objects as ``Handle``s, and turn results into plain numeric
+arrays the same way: the request and the reply go through ``protocol`` in both, bounded
+by what the request implies, and ``dispatch`` carries them out in both.
 """
 
 import contextlib
 import io
 import itertools
+import math
 import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .. import config
-from ..text import truncated
+from ..text import cut_bytes
 from . import child as child_process
 from . import dispatch, isolation, protocol
 
 KINDS = ("import", "exception", "not_implemented", "timeout", "crash", "bad_output")
 DEFAULT_TIMEOUT_FACTOR = 4
-# A reply may hold this many times the bytes its request sent (and the objects it names
-# were built from): a float32 input may come back as float64, once as values, once as a
-# gradient. Replies to set_params and drop hold nothing.
+# A reply without ``expect`` may hold this many times the values its request sent (and the
+# objects it names were built from): once as values, once as a gradient, and room to spare.
 REPLY_GROWTH = 4
 EMPTY_REPLY_OPS = ("set_params", "drop")
+ARRAYLESS_OPS = ("new", *EMPTY_REPLY_OPS)
 _owners = itertools.count(1)
 
 
@@ -46,8 +47,9 @@ class StudentError(Exception):
         ``"import"`` (the staged package failed to import), ``"exception"`` (student
         code raised; ``message`` is ``"ExceptionType: text"``), ``"not_implemented"``
         (the function is missing or returned the template's ``None``), ``"timeout"``
-        (wall-clock limit), ``"crash"`` (the child died, or a Handle was lost with it)
-        or ``"bad_output"`` (a result that is not plain numeric data).
+        (wall-clock limit), ``"crash"`` (the child died, or a Handle was lost with it),
+        ``"bad_output"`` (a result that is not plain numeric data) or ``"oversized"`` (a
+        reply holding more than its request implies, refused unread).
     message : str
         One line for the student.
     details : str
@@ -91,7 +93,7 @@ class Handle:
 
 
 class _Runner:
-    """The API shared by both runners; subclasses implement ``_exchange``."""
+    """The API shared by both runners (``interface.Runner``); subclasses implement ``_exchange``."""
 
     isolation = ""
 
@@ -100,7 +102,7 @@ class _Runner:
         self._epoch = 0
         self._request_caps = protocol.Caps.from_limits(settings.limits, protocol.REQUEST_KINDS)
         self._reply_caps = protocol.Caps.from_limits(settings.limits, protocol.RESULT_KINDS)
-        self._reply_allowance = settings.limits.reply_allowance_mib << 20
+        self._reply_allowance = settings.limits.reply_allowance_elements
         self._sizes = {}
         self.deadline = deadline
         self.environment = {}
@@ -116,157 +118,45 @@ class _Runner:
         """
         return self.deadline is not None and time.monotonic() >= self.deadline
 
-    def call(self, func, *args, keep=(), timeout=None, **kwargs):
-        """Call ``assignment.<func>(*args, **kwargs)``.
-
-        Parameters
-        ----------
-        func : str
-            E.g. ``"rnn_layers.rnn_step_forward"``.
-        *args, **kwargs
-            numpy arrays (sent by value), Python scalars and str, None, lists,
-            tuples and dicts of those, ``Handle``s, numpy dtypes and scalar types.
-        keep : tuple of int
-            Positions of the returned tuple to keep in the runner, returned as Handles
-            (e.g. ``keep=(1,)`` for a cache).
-        timeout : float or None
-            Wall-clock seconds; None: ``limits.time_allowance_seconds * 4``.
-
-        Returns
-        -------
-        object
-            Exact ndarrays (0-d for scalars) in the returned tuples, lists and dicts.
-
-        Raises
-        ------
-        StudentError
-        """
+    def call(self, func, *args, keep=(), expect=None, timeout=None, **kwargs):
+        """See ``interface.Runner.call``; handles are :class:`Handle`."""
         request = {"op": "call", "target": func, "args": list(args), "kwargs": kwargs,
                    "keep": list(keep)}
-        return self._request(request, timeout, func)
+        return self._request(request, timeout, func, expect)
 
     def new(self, cls, *args, timeout=None, **kwargs):
-        """Instantiate ``assignment.<cls>`` and keep it.
-
-        Parameters
-        ----------
-        cls : str
-            E.g. ``"classifiers.rnn.CaptioningRNN"``.
-        *args, **kwargs
-            As for ``call``.
-        timeout : float or None
-
-        Returns
-        -------
-        Handle
-
-        Raises
-        ------
-        StudentError
-        """
+        """See ``interface.Runner.new``; returns a :class:`Handle`."""
         request = {"op": "new", "target": cls, "args": list(args), "kwargs": kwargs}
         return self._request(request, timeout, cls)
 
-    def method(self, handle, name, *args, keep=(), timeout=None, **kwargs):
-        """Call a method of a kept object, like ``call``.
-
-        Parameters
-        ----------
-        handle : Handle
-        name : str
-            E.g. ``"loss"``, which returns ``(0-d array, {param name: array})``.
-        *args, keep, timeout, **kwargs
-            As for ``call``.
-
-        Returns
-        -------
-        object
-
-        Raises
-        ------
-        StudentError
-        """
+    def method(self, handle, name, *args, keep=(), expect=None, timeout=None, **kwargs):
+        """See ``interface.Runner.method``."""
         request = {"op": "method", "handle": handle, "name": name, "args": list(args),
                    "kwargs": kwargs, "keep": list(keep)}
-        return self._request(request, timeout, f"{handle.label}.{name}")
+        return self._request(request, timeout, f"{handle.label}.{name}", expect)
 
-    def get_attr(self, handle, name, timeout=None):
-        """An attribute of a kept object, converted like a result.
-
-        Parameters
-        ----------
-        handle : Handle
-        name : str
-            E.g. ``"params"`` (a dict of arrays).
-        timeout : float or None
-
-        Returns
-        -------
-        object
-
-        Raises
-        ------
-        StudentError
-        """
+    def get_attr(self, handle, name, expect=None, timeout=None):
+        """See ``interface.Runner.get_attr``."""
         request = {"op": "get_attr", "handle": handle, "name": name}
-        return self._request(request, timeout, f"{handle.label}.{name}")
+        return self._request(request, timeout, f"{handle.label}.{name}", expect)
 
     def set_params(self, handle, params, timeout=None):
-        """Replace ``model.params[name]`` with a copy of each given array.
+        """See ``interface.Runner.set_params``.
 
-        The object's later replies may be as large as ``params`` (gradients, trained
-        parameters), on top of what built it.
-
-        Parameters
-        ----------
-        handle : Handle
-        params : dict
-            {name: ndarray}.
-        timeout : float or None
-
-        Raises
-        ------
-        StudentError
+        Without ``expect``, the object's later replies may hold as many values as
+        ``params`` (gradients, trained parameters), on top of what built it.
         """
         request = {"op": "set_params", "handle": handle, "params": dict(params)}
         self._request(request, timeout, f"setting {handle.label}.params")
-        self._sizes[handle] = self._sizes.get(handle, 0) + _payload_bytes(params)
+        self._sizes[handle] = self._sizes.get(handle, 0) + _elements(params)
 
-    def train(self, handle, data, solver_kwargs, iterations, timeout=None, seed=None):
-        """Train a kept model with the pristine ``CaptioningSolver``.
-
-        Parameters
-        ----------
-        handle : Handle
-            A ``CaptioningRNN``.
-        data : dict
-            Arrays ``train_captions`` (N, T), ``train_image_idxs`` (N,),
-            ``train_features`` (M, D) and ``train_urls`` (M,) of str.
-        solver_kwargs : dict
-            Keyword arguments of ``CaptioningSolver``.
-        iterations : int
-            How many iterations these settings make the solver run: the loss history
-            has one loss per iteration, and a longer one is refused unread.
-        timeout : float or None
-        seed : int or None
-            Seeds ``np.random`` where the model trains (the solver draws its minibatches
-            from it), so that a regrade repeats the training exactly. Any int: it is
-            reduced modulo 2**32, the range ``np.random.seed`` accepts.
-
-        Returns
-        -------
-        loss_history : ndarray of float64, shape (iterations,)
-        params : dict of ndarray
-            The model's parameters after training.
-
-        Raises
-        ------
-        StudentError
-        """
+    def train(self, handle, data, solver_kwargs, iterations, expect=None, timeout=None,
+              seed=None):
+        """See ``interface.Runner.train``; the reply is checked to be a history and a dict."""
         request = {"op": "train", "handle": handle, "data": dict(data),
                    "solver_kwargs": dict(solver_kwargs), "iterations": int(iterations),
                    "seed": None if seed is None else seed % NP_RANDOM_SEEDS}
-        reply = self._request(request, timeout, "training")
+        reply = self._request(request, timeout, "training", expect)
         if (type(reply) is not tuple or len(reply) != 2 or type(reply[1]) is not dict
                 or type(reply[0]) is not np.ndarray or reply[0].dtype != np.float64
                 or reply[0].ndim != 1 or reply[0].size > iterations):
@@ -276,14 +166,10 @@ class _Runner:
         return reply
 
     def drop(self, *handles):
-        """Forget kept objects (handles lost in a restart are skipped).
+        """See ``interface.Runner.drop`` (handles lost in a restart are skipped).
 
-        No student code runs for it: the child keeps the objects alive until it is
-        killed, so no ``__del__`` runs on the grader's time.
-
-        Parameters
-        ----------
-        *handles : Handle
+        The child keeps the objects alive until it is killed, so no ``__del__`` runs on
+        the grader's time.
         """
         for handle in handles:
             self._sizes.pop(handle, None)
@@ -292,12 +178,7 @@ class _Runner:
             self._request({"op": "drop", "handles": current}, None, "dropping objects")
 
     def output(self):
-        """What student code printed since the last call, truncated to a few KB.
-
-        Returns
-        -------
-        str
-        """
+        """See ``interface.Runner.output``."""
         raise NotImplementedError
 
     def close(self):
@@ -313,8 +194,8 @@ class _Runner:
     def _exchange(self, request, timeout, what, caps):
         raise NotImplementedError
 
-    def _request(self, request, timeout, what):
-        caps = self._caps_of_reply(request)
+    def _request(self, request, timeout, what, expect=None):
+        caps = replace(self._reply_caps, budget=self._budget(request, expect))
         reply = self._exchange(self._outgoing(request), timeout, what, caps)
         if type(reply) is not dict or len(reply) != 1 or not {"ok", "error"} & set(reply):
             raise StudentError("bad_output", f"the child's reply to {what} is malformed")
@@ -324,32 +205,40 @@ class _Runner:
         self._note_sizes(value, request)
         return value
 
-    def _caps_of_reply(self, request):
-        """The caps of the reply to ``request``: no larger than what the request can explain.
+    def _budget(self, request, expect):
+        """How many values the reply to ``request`` may hold, and what it should hold.
 
-        A reply holds results shaped like the request's arrays, and like the arrays that
-        built the objects it names (a gradient is shaped like its input); a training reply
-        holds one loss per iteration and the model's parameters. On top of that, every
-        reply may hold ``limits.reply_allowance_mib`` (headers, small results).
+        ``new``, ``set_params`` and ``drop`` return no arrays. Otherwise the reply holds
+        the arrays of ``expect`` (a training reply also one loss per iteration), or,
+        without ``expect``, results no larger than the request's arrays and those that
+        built the objects it names (a gradient is shaped like its input), ``REPLY_GROWTH``
+        times. On top of that, ``limits.reply_allowance_elements`` values.
         """
         op = request["op"]
-        if op in EMPTY_REPLY_OPS:
-            budget = 0
-        elif op == "train":
-            budget = (np.dtype(np.float64).itemsize * request["iterations"]
-                      + REPLY_GROWTH * self._sizes.get(request["handle"], 0))
+        if op in ARRAYLESS_OPS:
+            return protocol.Budget(0, "no arrays")
+        if expect is not None:
+            shapes = dict(expect)
+            if op == "train":
+                shapes = {"the loss history": (request["iterations"],)} | shapes
+            elements = sum(math.prod(shape) for shape in shapes.values())
+            described = ", ".join(f"{name} of shape {tuple(shape)}"
+                                  for name, shape in shapes.items()) or "no arrays"
         else:
-            budget = REPLY_GROWTH * (_payload_bytes(request) + sum(
-                self._sizes.get(handle, 0) for handle in _handles(request)))
-        limit = min(self._reply_caps.max_bytes, budget + self._reply_allowance)
-        return protocol.Caps(limit, self._reply_caps.max_elements, self._reply_caps.kinds)
+            named = sum(self._sizes.get(handle, 0) for handle in _handles(request))
+            elements = REPLY_GROWTH * (named + (0 if op == "train" else _elements(request)))
+            elements += request["iterations"] if op == "train" else 0
+            described = "results no larger than the request implies"
+        return protocol.Budget(elements + self._reply_allowance,
+                               f"{described} ({elements} values, at most "
+                               f"{elements + self._reply_allowance} accepted)")
 
     def _note_sizes(self, value, request):
-        """Remember, for each object kept by this reply, the bytes of what built it."""
+        """Remember, for each object kept by this reply, the values of what built it."""
         kept = [handle for handle in _handles(value) if handle not in self._sizes]
         if kept:
-            size = _payload_bytes(request) + sum(self._sizes.get(handle, 0)
-                                                 for handle in _handles(request))
+            size = _elements(request) + sum(self._sizes.get(handle, 0)
+                                            for handle in _handles(request))
             self._sizes.update(dict.fromkeys(kept, size))
 
     def _outgoing(self, value):
@@ -372,6 +261,7 @@ class _Runner:
 
         A Ref is accepted only where the request asked for a kept object: as the
         whole reply to ``new``, or at a position of ``keep`` in the returned sequence.
+        Everything else is made plain by ``dispatch.to_plain``, as in the child.
         """
         op = request["op"]
         if op in EMPTY_REPLY_OPS:
@@ -393,14 +283,10 @@ class _Runner:
         return Handle(self._owner, self._epoch, ref.id, ref.label)
 
     def _plain(self, value, what):
-        kind = type(value)
-        if kind is np.ndarray:
-            return value
-        if kind in (list, tuple):
-            return kind(self._plain(item, what) for item in value)
-        if kind is dict:
-            return {key: self._plain(item, what) for key, item in value.items()}
-        raise _violation(what, value)
+        try:
+            return dispatch.to_plain(value, self._reply_caps, f"the reply to {what}")
+        except dispatch.Failure as failure:
+            raise StudentError("bad_output", failure.message) from None
 
 
 class InProcessRunner(_Runner):
@@ -429,20 +315,17 @@ class InProcessRunner(_Runner):
     def __init__(self, package, settings=None, deadline=None):
         settings = settings or config.load()
         super().__init__(settings, deadline)
-        self._output_limit = settings.limits.output_bytes
         root = package.stage(tempfile.mkdtemp(prefix="inprocess-")).resolve()
         self._root = str(root)
         self._names = _module_names(root / dispatch.PACKAGE, settings.package_names)
         self._dispatcher = dispatch.Dispatcher(self._reply_caps)
         self._modules = {}
-        self._printed = io.StringIO()
+        self._printed = _Capture(settings.limits.output_bytes)
         self.environment = dispatch.environment()
 
     def output(self):
-        """What student code printed since the last call, truncated to a few KB."""
-        text = self._printed.getvalue()
-        self._printed = io.StringIO()
-        return truncated(text, self._output_limit)
+        """What student code printed since the last call, cut to ``limits.output_bytes``."""
+        return self._printed.take()
 
     def close(self):
         """Forget the imported package and remove its folder."""
@@ -473,6 +356,47 @@ class InProcessRunner(_Runner):
                 sys.path.remove(self._root)
             self._modules = _take_modules(self._names)
             sys.modules.update(saved)
+
+
+class _Capture(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` bytes written to it (UTF-8) and counts the rest.
+
+    Parameters
+    ----------
+    limit : int
+        ``limits.output_bytes``.
+    """
+
+    def __init__(self, limit):
+        super().__init__()
+        self._limit = limit
+        self._kept = bytearray()
+        self._dropped = 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if type(text) is not str:
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        data = text.encode("utf-8", errors="surrogatepass")
+        room = max(self._limit - len(self._kept), 0)
+        self._kept += data[:room]
+        self._dropped += len(data) - min(room, len(data))
+        return len(text)
+
+    def take(self):
+        """What was written since the last call: all of it, or its first ``limit`` bytes and a note.
+
+        Returns
+        -------
+        str
+        """
+        kept, dropped = bytes(self._kept), self._dropped
+        self._kept, self._dropped = bytearray(), 0
+        if not dropped:
+            return kept.decode("utf-8", errors="surrogatepass")
+        return cut_bytes(kept, self._limit, dropped)
 
 
 class SandboxRunner(_Runner):
@@ -642,19 +566,19 @@ def _past_deadline(what):
 def _refused(what, error):
     """The StudentError of a reply that ``protocol`` refused with ``error``."""
     if isinstance(error, protocol.TooLarge):
-        return StudentError("bad_output", f"the reply to {what} was refused unread: it is "
-                                          f"larger than its request can explain ({error})")
+        return StudentError("oversized", f"the reply to {what} was refused unread, being larger "
+                                         f"than what was asked for: {error}")
     return StudentError("bad_output", f"the reply to {what} broke the protocol: {error}")
 
 
-def _payload_bytes(value):
-    """Bytes of every ndarray in ``value`` (nested in lists, tuples and dicts)."""
+def _elements(value):
+    """Elements of every ndarray in ``value`` (nested in lists, tuples and dicts)."""
     if isinstance(value, np.ndarray):
-        return value.nbytes
+        return value.size
     if type(value) in (list, tuple):
-        return sum(_payload_bytes(item) for item in value)
+        return sum(_elements(item) for item in value)
     if type(value) is dict:
-        return sum(_payload_bytes(item) for item in value.values())
+        return sum(_elements(item) for item in value.values())
     return 0
 
 

@@ -248,7 +248,55 @@ _dispatch.Dispatcher._op_train = _forged_train
     item = items["overfit_rnn"]
     assert item.score == 0 and item.loss_history is None and not item.grader_traceback
     [check] = item.checks
-    assert "refused unread: it is larger than its request can explain" in check.detail
+    assert ("CaptioningSolver.train returned too much: the reply to training was refused unread"
+            in check.detail)
+    assert "expected the loss history of shape (100,)" in check.detail
+    assert "the reply holds arrays of shapes (20000000,)" in check.detail
+
+
+def test_replies_beyond_the_contracts_shapes_are_refused_and_small_wrong_ones_explained(tmp_path):
+    # rnn_forward returns h with a million extra rows; sample returns a million columns;
+    # rnn_step_forward returns next_h with one extra row, which the comparison explains.
+    code = """
+_reference_forward = rnn_forward
+_reference_step = rnn_step_forward
+
+def rnn_forward(x, h0, Wx, Wh, b, use_tanh=True):
+    h, cache = _reference_forward(x, h0, Wx, Wh, b, use_tanh)
+    return np.zeros((1_000_000, h.shape[2])), cache
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    next_h, cache = _reference_step(x, prev_h, Wx, Wh, b, use_tanh)
+    return np.concatenate([next_h, next_h[:1]]), cache
+"""
+    model = """
+_reference_sample = CaptioningRNN.sample
+
+def _long_sample(self, features, max_length=30):
+    return np.zeros((features.shape[0], 1_000_000), dtype=np.int64)
+
+CaptioningRNN.sample = _long_sample
+"""
+    folder = _hostile_submission(tmp_path, code)
+    with open(folder / "classifiers" / "rnn.py", "a", encoding="utf-8") as file:
+        file.write(model)
+    result = grade.grade_submission(folder, tmp_path / "out",
+                                    items=("rnn_forward", "rnn_step_forward", "sample_rnn",
+                                           "word_embedding_forward"))
+    items = _by_name(result)
+    assert items["word_embedding_forward"].passed
+    for name in ("rnn_forward", "sample_rnn", "rnn_step_forward"):
+        assert items[name].score == 0 and not items[name].grader_traceback, name
+    [forward] = [check for check in items["rnn_forward"].checks if "random inputs" in check.name]
+    assert "rnn_forward returned too much: the reply to rnn_layers.rnn_forward was refused" \
+        in forward.detail
+    assert "expected h of shape (" in forward.detail and "the reply holds arrays of shapes " \
+        "(1000000, " in forward.detail
+    for check in items["sample_rnn"].checks:
+        assert "expected captions of shape (" in check.detail, check.detail
+        assert ", 1000000)" in check.detail, check.detail
+    step = items["rnn_step_forward"].checks[-1]
+    assert "refused" not in step.detail and "shape" in step.detail, step.detail
 
 
 def test_a_forged_training_reply_is_the_students_fault(tmp_path):

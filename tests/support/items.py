@@ -19,14 +19,23 @@ def alternative_files(name):
             for file in STUDENT_FILES if (folder / file).exists()}
 
 
-def grade(package, items, settings, seed=1):
-    """Grade ``items`` of ``package`` (an ``autograder.sandbox.Package``) in-process.
+def grade(package, items, settings, seed=1, runner_class=InProcessRunner):
+    """Grade ``items`` of ``package``, in-process unless told otherwise.
+
+    Parameters
+    ----------
+    package : autograder.sandbox.Package
+    items : iterable of str
+    settings : autograder.config.Settings
+    seed : int
+    runner_class : type
+        ``InProcessRunner`` or ``SandboxRunner``.
 
     Returns
     -------
     dict of str to ItemResult
     """
-    runner = InProcessRunner(package, settings)
+    runner = runner_class(package, settings)
     try:
         ctx = Context(runner, settings, seed)
         return {item: grade_item(item, ctx) for item in items}

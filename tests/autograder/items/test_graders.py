@@ -8,6 +8,7 @@ import pytest
 
 from autograder import config, paths
 from autograder.items.seeds import derive_seed
+from autograder.sandbox import SandboxRunner
 from captiondata import locations
 from support.items import FAST_ITEMS, OVERFIT_ITEMS, alternative_files, describe, grade
 
@@ -19,7 +20,7 @@ ALTERNATIVES = ("loops", "float32", "dict_cache", "early_stop", "inplace", "eins
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, derive_seed(231, "0" * 64)])
-def test_reference_earns_every_point(tmp_path, seed, make_package, settings):
+def test_reference_earns_every_point(seed, make_package, settings):
     for result in grade(make_package(), FAST_ITEMS, settings, seed).values():
         assert result.score == result.max_score, describe(result)
         assert result.error is None
@@ -27,7 +28,7 @@ def test_reference_earns_every_point(tmp_path, seed, make_package, settings):
 
 @pytest.mark.slow
 @needs_data
-def test_reference_overfits(tmp_path, make_package, settings):
+def test_reference_overfits(make_package, settings):
     for result in grade(make_package(), OVERFIT_ITEMS, settings, seed=5).values():
         assert result.score == result.max_score, describe(result)
         assert len(result.loss_history) == 100
@@ -35,7 +36,7 @@ def test_reference_overfits(tmp_path, make_package, settings):
 
 
 @pytest.mark.parametrize("item", config.ITEMS)
-def test_stubs_earn_nothing_and_say_not_implemented(tmp_path, item, make_package, settings):
+def test_stubs_earn_nothing_and_say_not_implemented(item, make_package, settings):
     if item in OVERFIT_ITEMS and not locations.EMBEDDED_DIR.exists():
         pytest.skip("the embedded data set is not built")
     result = grade(make_package(paths.ASSIGNMENT_DIR), [item], settings)[item]
@@ -46,14 +47,24 @@ def test_stubs_earn_nothing_and_say_not_implemented(tmp_path, item, make_package
 
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("name", ALTERNATIVES)
-def test_alternative_correct_implementations_earn_every_point(tmp_path, name, seed, make_package,
+def test_alternative_correct_implementations_earn_every_point(name, seed, make_package,
                                                                settings):
     results = grade(make_package(appended=alternative_files(name)), FAST_ITEMS, settings, seed)
     for result in results.values():
         assert result.score == result.max_score, describe(result)
 
 
-def test_float32_student_is_judged_at_float32_precision(tmp_path, make_package, settings):
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_correct_implementations_earn_every_point_in_the_sandbox(name, make_package,
+                                                                             settings):
+    # The child's replies pass the grader's bounds on the shapes each call declares.
+    results = grade(make_package(appended=alternative_files(name)), FAST_ITEMS, settings, 3,
+                    SandboxRunner)
+    for result in results.values():
+        assert result.score == result.max_score, describe(result)
+
+
+def test_float32_student_is_judged_at_float32_precision(make_package, settings):
     results = grade(make_package(appended=alternative_files("float32")), ["lstm_backward"],
                     settings)
     checks = results["lstm_backward"].checks
@@ -63,7 +74,7 @@ def test_float32_student_is_judged_at_float32_precision(tmp_path, make_package, 
     assert numerical.detail.startswith("not applicable")
 
 
-def test_regrade_reproduces_the_inputs_and_the_grade(tmp_path, make_package, settings):
+def test_regrade_reproduces_the_inputs_and_the_grade(make_package, settings):
     package = make_package(appended=alternative_files("float32"))
     first = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], settings, seed=11)
     again = grade(package, ["rnn_backward", "sample_lstm", "loss_rnn"], settings, seed=11)

@@ -3,6 +3,7 @@ never harms the grader or the next call."""
 
 import textwrap
 import time
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -158,6 +159,22 @@ def test_output_is_truncated_without_stalling(runner, settings):
     assert note == f"{3_000_001 - settings.limits.output_bytes} more bytes not shown]\n"
 
 
+def test_in_process_output_is_kept_only_up_to_the_limit(root, settings):
+    # 50 MB printed in small pieces: the grader keeps output_bytes of it, not all of it.
+    source = "for _ in range(50_000):\n    print('y' * 999)\nresult = 1"
+    with InProcessRunner(root, settings) as local:
+        tracemalloc.start()
+        try:
+            run(local, source)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        shown, note = local.output().rsplit("\n[... ", 1)
+    assert peak < 4 << 20, peak
+    assert shown == ("y" * 999 + "\n") * 8 + "y" * (settings.limits.output_bytes - 8000)
+    assert note == f"{50_000_000 - settings.limits.output_bytes} more bytes not shown]\n"
+
+
 @pytest.mark.parametrize("source, match", [
     ("class Liar:\n    def __eq__(self, other):\n        return True\nresult = Liar()", "Liar"),
     ("result = 'a string'", "str"),
@@ -269,14 +286,63 @@ def test_a_reply_larger_than_its_request_explains_is_refused_unread(root, settin
         result = np.zeros(4_000_000)
     """
     with SandboxRunner(root, settings) as sandboxed:
-        with pytest.raises(StudentError, match="refused unread: it is larger than its request "
-                                               "can explain") as caught:
+        with pytest.raises(StudentError, match=r"refused unread.*no larger than the request "
+                                               r"implies \(4000 values") as caught:
             run(sandboxed, source, np.zeros(1000))
-        assert caught.value.kind == "bad_output"
+        assert caught.value.kind == "oversized"
+        assert "the reply holds arrays of shapes (4000000,)" in caught.value.message
         still_works(sandboxed)
         # a result the request explains (shaped like an input) still comes back
         big = np.arange(300_000.0)
         np.testing.assert_array_equal(run(sandboxed, "result = args[0] * 2", big), big * 2)
+
+
+UNCHECKED_CHILD = """
+    import numpy as np
+    from gradersandbox import dispatch
+    dispatch.to_plain = lambda value, caps, where="", depth=0: value
+"""
+
+
+@pytest.mark.parametrize("make", [InProcessRunner, SandboxRunner])
+def test_a_reply_beyond_its_declared_shapes_is_refused_naming_both(root, make, settings):
+    expected = {"h": (3, 40, 50)}
+    allowance = settings.limits.reply_allowance_elements
+    with make(root, settings) as runner:
+        source = "import numpy as np\nresult = np.zeros((6000, 1000)), np.ones(3)"
+        with pytest.raises(StudentError) as caught:
+            runner.call("rnn_layers.run_code", source, expect=expected)
+        assert caught.value.kind == "oversized"
+        assert caught.value.message.endswith(
+            f"expected h of shape (3, 40, 50) (6000 values, at most {6000 + allowance} "
+            "accepted); the reply holds arrays of shapes (6000, 1000), (3,) (6000003 values, "
+            "48000024 bytes)")
+        # small, but of another shape: it comes back, for the comparison to explain
+        wrong = runner.call("rnn_layers.run_code", "import numpy as np\n"
+                            "result = np.ones((3, 41, 50))", expect=expected)
+        assert wrong.shape == (3, 41, 50)
+        small = runner.call("rnn_layers.run_code", "import numpy as np\n"
+                            f"result = np.ones(6000 + {allowance})", expect=expected)
+        assert small.size == 6000 + allowance
+        with pytest.raises(StudentError, match="refused unread"):
+            runner.call("rnn_layers.run_code", "import numpy as np\n"
+                        f"result = np.ones(6001 + {allowance})", expect=expected)
+        still_works(runner)
+
+
+def test_the_grader_never_allocates_a_refused_reply(root, settings):
+    source = UNCHECKED_CHILD + "    result = np.zeros(8_000_000)\n"  # 64 MB
+    with SandboxRunner(root, settings) as sandboxed:
+        still_works(sandboxed)
+        tracemalloc.start()
+        try:
+            with pytest.raises(StudentError, match="refused unread"):
+                sandboxed.call("rnn_layers.run_code", textwrap.dedent(source),
+                               expect={"out": (10,)})
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 1 << 20, peak
 
 
 def test_dropping_an_object_runs_none_of_its_code(root, settings):
