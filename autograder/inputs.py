@@ -12,6 +12,8 @@ import contextlib
 
 import numpy as np
 
+from captiondata.layout import SPECIAL_TOKENS
+
 from .config import ITEMS
 
 # Inclusive ranges of every size letter. Overlapping ranges are fine: the
@@ -30,7 +32,7 @@ OFFSET_STEP = 1000
 BIAS_SCALE = 0.3
 STATE_SCALE = 0.5
 # Special words of the vocabulary, at their indices in the real data set.
-SPECIAL_WORDS = ("<NULL>", "<START>", "<END>", "<UNK>")
+SPECIAL_WORDS = SPECIAL_TOKENS
 
 
 def item_seed(seed, item):

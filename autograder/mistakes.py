@@ -13,8 +13,7 @@ import ast
 from dataclasses import dataclass
 
 from . import config, paths
-
-STUDENT_FILES = ("rnn_layers.py", "classifiers/rnn.py")
+from .names import LAYERS_FILE, MODEL_FILE, STUDENT_FILES
 
 
 class PatchError(ValueError):
@@ -166,12 +165,12 @@ def ordered_for(item):
 
 def _rnn_layers(function, old, new):
     """A patch of a function of rnn_layers.py."""
-    return Patch("rnn_layers.py", function, old, new)
+    return Patch(LAYERS_FILE, function, old, new)
 
 
 def _model(method, old, new):
     """A patch of a method of CaptioningRNN in classifiers/rnn.py."""
-    return Patch("classifiers/rnn.py", f"CaptioningRNN.{method}", old, new)
+    return Patch(MODEL_FILE, f"CaptioningRNN.{method}", old, new)
 
 
 MISTAKES = [

@@ -30,12 +30,12 @@ from pathlib import Path, PurePosixPath
 import captiondata
 from captiondata import locations
 
-from . import paths
+from . import names, paths
 
-LAYERS = "rnn_layers.py"
-MODEL = "classifiers/rnn.py"
-MODEL_FILE = "rnn.py"
-STUDENT_FILES = (LAYERS, MODEL)
+LAYERS = names.LAYERS_FILE
+MODEL = names.MODEL_FILE
+MODEL_FILE = PurePosixPath(MODEL).name
+STUDENT_FILES = names.STUDENT_FILES
 # The handout's data folder holds thousands of files and never a student file.
 IGNORED_FOLDERS = frozenset({"__MACOSX", ".ipynb_checkpoints", "__pycache__",
                              locations.DATASETS_DIR.name})
@@ -504,7 +504,7 @@ def stage(submission, dest_dir):
         When ``dest_dir`` already holds a staged package.
     """
     dest = Path(dest_dir)
-    package = dest / "assignment"
+    package = dest / names.PACKAGE
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(paths.ASSIGNMENT_DIR, package, ignore=ignore)
     shutil.copytree(Path(captiondata.__file__).parent, dest / "captiondata", ignore=ignore)

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from .. import compare, inputs
+from ..names import LAYERS_MODULE
 from . import classic, numeric
 from .engine import REFERENCE, Case, Output
 from .student import unpack
@@ -78,7 +79,7 @@ class Layer:
 
     def _forward(self, runner, values, flags):
         args = [values[name] for name, _, _ in self.inputs]
-        result = runner.call(f"rnn_layers.{self.forward}", *args, keep=(len(self.outputs),),
+        result = runner.call(f"{LAYERS_MODULE}.{self.forward}", *args, keep=(len(self.outputs),),
                              **flags)
         return unpack(result, self.output_names + ("cache",), self.forward)
 
@@ -106,7 +107,7 @@ class Layer:
         """
         *outputs, cache = self._forward(runner, values, flags)
         douts = [values["d" + name] for name in self.output_names]
-        result = runner.call(f"rnn_layers.{self.backward}", *douts, cache, **flags)
+        result = runner.call(f"{LAYERS_MODULE}.{self.backward}", *douts, cache, **flags)
         names = tuple(self.gradients)
         grads = unpack(result, names, self.backward) if len(names) > 1 else (result,)
         runner.drop(cache)

@@ -50,7 +50,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import blas, config, paths
+from .. import blas, config, names, paths
 from . import confine, syscall_filter, uids, worker
 
 MODES = config.ISOLATION_LEVELS
@@ -215,7 +215,7 @@ class Runtime:
         FileNotFoundError
             When ``package_root/assignment`` does not exist.
         """
-        source = Path(package_root) / "assignment"
+        source = Path(package_root) / names.PACKAGE
         if not source.is_dir():
             raise FileNotFoundError(f"{source} does not exist: stage the submission first "
                                     "(autograder.submission.stage)")
@@ -224,7 +224,7 @@ class Runtime:
         runtime = cls(folder, folder / "lib", folder / "package", folder / "root",
                       folder / "scratch", lease)
         ignore = shutil.ignore_patterns("__pycache__")
-        shutil.copytree(source, runtime.package / "assignment", symlinks=True, ignore=ignore)
+        shutil.copytree(source, runtime.package / names.PACKAGE, symlinks=True, ignore=ignore)
         captiondata = Path(package_root) / "captiondata"
         if not captiondata.is_dir():
             captiondata = Path(importlib.util.find_spec("captiondata").origin).parent
