@@ -63,20 +63,12 @@ class Missing:
     message: str = field(compare=False)
 
 
-def grader_problem(what):
-    """An :class:`ItemError` for a failure of the grader itself, never of the student's code.
+class GraderProblem(Exception):
+    """The grader cannot grade an item, through no fault of the student's code.
 
-    Parameters
-    ----------
-    what : str
-        What went wrong, as a sentence.
-
-    Returns
-    -------
-    ItemError
+    The message says what went wrong, as a sentence; ``autograder.items.grade_item``
+    reports it like any other failure of the grader.
     """
-    return ItemError(f"the grader could not grade this item, through no fault of your code: "
-                     f"{what.rstrip('.')}. Please tell the course staff.")
 
 
 def run_student(program, runner, inputs):
