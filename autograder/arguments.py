@@ -10,7 +10,8 @@ told the same thing.
 import tempfile
 from pathlib import Path
 
-# Where student code runs: an isolated child process, or the grader's own (no isolation).
+# Where student code runs, the default first: an isolated child process, or the grader's own
+# process (no isolation).
 RUNNERS = ("sandbox", "inprocess")
 
 
