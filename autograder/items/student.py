@@ -9,6 +9,7 @@ limit and labels a failure with the call it came from. What ends an item
 
 from dataclasses import dataclass, field
 
+from ..names import LAYERS_MODULE, MODEL_MODULE, PACKAGE
 from ..sandbox import StudentError
 
 # Said after an exception about None (``'NoneType' object has no attribute ...``), whose
@@ -132,8 +133,8 @@ class StudentFailure(Exception):
                                       "resubmit.", *self.runner.file_notes)))
         if error.kind == "import":
             raise ItemError(f"your files could not be imported: {error.message}. Check that "
-                            "`import assignment.rnn_layers` and `import "
-                            f"assignment.classifiers.rnn` work on your computer.{details}")
+                            f"`import {PACKAGE}.{LAYERS_MODULE}` and `import "
+                            f"{PACKAGE}.{MODEL_MODULE}` work on your computer.{details}")
         if error.kind == "timeout":
             raise ItemError(f"{call} was stopped after {self.runner.timeout:.1f} s; the reference "
                             f"does the same work in {self.runner.reference_seconds:.2f} s. Look "
