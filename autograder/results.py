@@ -12,18 +12,25 @@ class Status(enum.Enum):
 
     Only a ``GRADED`` item earns points (its checks' passed share); every other
     status scores nothing, for the reason in the item's ``error``.
+
+    Attributes
+    ----------
+    GRADED
+        Its checks ran.
+    UNGRADABLE
+        The student's code could not be graded: a file missing, an import failure, a
+        function not implemented, a timeout or a crash, a prerequisite that stopped,
+        the grading's time limit.
+    GRADER_ERROR
+        The grader failed on this item, through no fault of the student's code.
+    NOT_SELECTED
+        Left out of this run (``--items``).
     """
 
     GRADED = "graded"
-    """Its checks ran."""
     UNGRADABLE = "ungradable"
-    """The student's code could not be graded: a file missing, an import failure, a
-    function not implemented, a timeout or a crash, a prerequisite that stopped, the
-    grading's time limit."""
     GRADER_ERROR = "grader error"
-    """The grader failed on this item, through no fault of the student's code."""
     NOT_SELECTED = "not selected"
-    """Left out of this run (``--items``)."""
 
 
 @dataclass

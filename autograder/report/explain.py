@@ -37,7 +37,7 @@ def points(value):
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def status(item):
+def verdict(item):
     """``"passed"`` when the item earned every point, else ``"failed"`` (Gradescope's status)."""
     return "passed" if item.passed else "failed"
 
@@ -49,7 +49,7 @@ def duration(seconds):
 
 def state(item):
     """The item's status for people: ``"passed"``, ``"failed"`` or ``"not graded"``."""
-    return "not graded" if item.status is Status.NOT_SELECTED else status(item)
+    return "not graded" if item.status is Status.NOT_SELECTED else verdict(item)
 
 
 def detailed(item, has_curve):
