@@ -1,11 +1,15 @@
-"""Command-line verbs of ``python -m autograder``; each verb's work lives in its own module."""
+"""Command-line verbs of ``python -m autograder``; each verb's work lives in its own module.
+
+The verbs only parse text: the functions they call check the values
+(:mod:`autograder.arguments`), and an :class:`~autograder.arguments.ArgumentError`
+becomes a one-line error with exit code 2.
+"""
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
-from . import blas, config
+from . import arguments, blas, config, names
 
 
 def _build(args):
@@ -43,14 +47,15 @@ def _grade(args):
     from . import grade
     from .sandbox import SandboxError
 
-    settings, code = _prepared(_missing(args.submission, "a folder or a .zip")
-                               or _unwritable(args.out) or _unknown_items(args.items))
+    settings, code = _prepared()
     if settings is None:
         return code
     try:
         result = grade.grade_submission(args.submission, args.out, settings, runner=args.runner,
                                         items=args.items,
                                         on_item=None if args.quiet else _print_item)
+    except arguments.ArgumentError as error:
+        return _usage_error(str(error))
     except SandboxError as error:
         print(f"error: no grade was given because the sandbox failed: {error}", file=sys.stderr)
         return 1
@@ -72,11 +77,7 @@ def _grade_all(args):
     from . import grade_all
     from .answers.manual import ManualScoresError
 
-    settings, code = _prepared(_missing(args.submissions, "a folder of submissions", folder=True)
-                               or _unwritable(args.out) or _unknown_items(args.items)
-                               or (_missing(args.manual_scores, "the manual-scores CSV "
-                                                                "written by `answers`")
-                                   if args.manual_scores else None))
+    settings, code = _prepared()
     if settings is None:
         return code
     try:
@@ -84,6 +85,8 @@ def _grade_all(args):
                             runner=args.runner, items=args.items, progress=not args.quiet,
                             manual_scores=args.manual_scores, scheduler=args.scheduler,
                             resume=args.resume)
+    except arguments.ArgumentError as error:
+        return _usage_error(str(error))
     except ManualScoresError as error:
         return _usage_error(f"{error}; fix the file and run grade-all again")
     except (ImportError, ConnectionError) as error:  # only --scheduler raises these
@@ -98,13 +101,14 @@ def _answers(args):
     from .answers.collect import collect
     from .answers.manual import ManualScoresError
 
-    settings, code = _prepared(_missing(args.submissions, "a folder of submissions", folder=True)
-                               or _unwritable(args.out))
+    settings, code = _prepared()
     if settings is None:
         return code
     try:
         collected = collect(args.submissions, args.out, settings,
                             anonymise=not args.no_anonymise)
+    except arguments.ArgumentError as error:
+        return _usage_error(str(error))
     except ManualScoresError as error:
         return _usage_error(f"{error}; remove it or choose another --out")
     *questions, index = collected.pages
@@ -118,20 +122,12 @@ def _answers(args):
     return 0
 
 
-def _prepared(usage):
-    """grading.toml's settings and 0, or None and exit code 2 after a one-line error.
-
-    Parameters
-    ----------
-    usage : str or None
-        The first usage problem found in the command line, if any.
-    """
-    if usage is None:
-        try:
-            return config.load(), 0
-        except config.ConfigError as error:
-            usage = str(error)
-    return None, _usage_error(usage)
+def _prepared():
+    """grading.toml's settings and 0, or None and exit code 2 after a one-line error."""
+    try:
+        return config.load(), 0
+    except config.ConfigError as error:
+        return None, _usage_error(str(error))
 
 
 def _usage_error(message):
@@ -140,51 +136,15 @@ def _usage_error(message):
     return 2
 
 
-def _missing(path, what, folder=False):
-    """Why ``path`` is not ``what``, or None when it is."""
-    path = Path(path)
-    if not path.exists():
-        return f"{path} does not exist: give {what}"
-    if folder and not path.is_dir():
-        return f"{path} is not a folder: give {what}"
-    return None
-
-
-def _unwritable(out):
-    """Why reports cannot be written into folder ``out``, or None when they can."""
-    try:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            return None
-    except OSError as error:
-        return f"cannot write reports into {out} ({error.strerror or error}): choose another --out"
-
-
-def _unknown_items(items):
-    """Why the ``--items`` list is wrong, or None."""
-    unknown = [item for item in items or () if item not in config.ITEMS]
-    if unknown:
-        return f"unknown item {unknown[0]!r} in --items; items: {', '.join(config.ITEMS)}"
-    return None
-
-
 def _item_list(text):
     """``--items a,b`` -> ['a', 'b']."""
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def _positive(text):
-    """An integer of at least 1 (``--jobs``)."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def _add_grading_options(parser):
     """The options that ``grade`` and ``grade-all`` share."""
     parser.add_argument("--out", required=True, help="folder that receives the reports")
-    parser.add_argument("--runner", choices=("sandbox", "inprocess"), default="sandbox",
+    parser.add_argument("--runner", choices=arguments.RUNNERS, default=arguments.RUNNERS[0],
                         help="run student code in an isolated child process (default) or in "
                              "this process (no isolation)")
     parser.add_argument("--items", type=_item_list, default=None, metavar="A,B",
@@ -219,8 +179,8 @@ def build_parser():
     demo.set_defaults(run=_demo)
 
     grade = verbs.add_parser("grade", help="grade one submission (a folder or a .zip)")
-    grade.add_argument("submission", help="folder or .zip holding rnn_layers.py and "
-                                          "classifiers/rnn.py")
+    grade.add_argument("submission", help=f"folder or .zip holding {names.LAYERS_FILE} and "
+                                          f"{names.MODEL_FILE}")
     _add_grading_options(grade)
     grade.set_defaults(run=_grade)
 
@@ -229,7 +189,7 @@ def build_parser():
     grade_all.add_argument("submissions", help="folder with one entry (folder or .zip) per "
                                                "submission")
     _add_grading_options(grade_all)
-    grade_all.add_argument("--jobs", type=_positive, default=None,
+    grade_all.add_argument("--jobs", type=int, default=None,
                            help="submissions graded at once (default: [class] jobs of "
                                 "grading.toml)")
     grade_all.add_argument("--manual-scores", default=None, metavar="CSV",

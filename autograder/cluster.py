@@ -24,6 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import grade_all, paths
+from .names import PACKAGE
 from .report import results_json
 from .report.files import atomic_write
 
@@ -34,7 +35,7 @@ except ImportError as missing:
                       "extra, pip install 'rnn-captioning-assignment[cluster]'") from missing
 
 CONNECT_SECONDS = 30
-GRADER_PACKAGES = ("autograder", "solutions", "assignment", "captiondata")
+GRADER_PACKAGES = ("autograder", "solutions", PACKAGE, "captiondata")
 
 
 def grade_on_cluster(entries, out_dir, options, scheduler, retries, progress=True):

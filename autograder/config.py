@@ -5,6 +5,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from . import paths
+from .names import PACKAGE
 
 ITEMS = (
     "rnn_step_forward",
@@ -248,7 +249,7 @@ def _package_names(table, path):
     if (not isinstance(names, list) or not names
             or not all(isinstance(name, str) and name.isidentifier() for name in names)):
         raise ConfigError(f"{path}: package.names must be a list of module names, got {names!r}")
-    own = paths.ASSIGNMENT_DIR.name
+    own = PACKAGE
     if own not in names or len(set(names)) != len(names):
         raise ConfigError(f"{path}: package.names must name {own!r} (the student package) and "
                           f"list each name once, got {names!r}")

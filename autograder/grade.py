@@ -5,20 +5,18 @@ import signal
 import sys
 import threading
 import time
-import traceback
-from pathlib import Path
 
-from . import config, report, submission
-from .report import explain
-from .items import Context, blocker, grade_item, over_time
+from . import arguments, config, report, submission
+from .items import Context, blocker, describe, grade_item, over_time
 from .items.seeds import derive_seed
-from .results import GradeResult, ItemResult
+from .names import LAYERS_FILE, MODEL_FILE
+from .results import GradeResult, ItemResult, Status
 from .sandbox import InProcessRunner, SandboxRunner, StudentError
 from .text import inert
 
-RUNNERS = ("sandbox", "inprocess")
-NOTHING_TO_RUN = ("not graded: neither rnn_layers.py nor classifiers/rnn.py could be taken "
+NOTHING_TO_RUN = (f"not graded: neither {LAYERS_FILE} nor {MODEL_FILE} could be taken "
                   "from the submission (see the problems above)")
+NOT_SELECTED = "not graded in this run (only the items given with --items were graded)"
 
 
 def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None, on_item=None):
@@ -47,10 +45,11 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None,
 
     Raises
     ------
-    ValueError
-        For an unknown runner or item name.
+    autograder.arguments.ArgumentError
+        A ValueError, before anything is graded: for an unknown runner or item name, a
+        ``path`` that does not exist, or an ``out_dir`` that cannot be written.
     OSError
-        When ``out_dir`` cannot be created or written.
+        When the reports cannot be written after all.
     autograder.sandbox.SandboxError
         When the sandbox itself fails to start: no grade is given then.
 
@@ -64,11 +63,10 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None,
     (``autograder.items.DEPENDS_ON``) ran out of time or crashed is not run.
     """
     settings = settings or config.load()
-    if runner not in RUNNERS:
-        raise ValueError(f"unknown runner {runner!r}: use one of {', '.join(RUNNERS)}")
-    selected = selected_items(items, settings)
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    runner = arguments.runner(runner)
+    selected = arguments.items(items, settings)
+    path = arguments.existing(path, "a folder or a .zip")
+    out_dir = arguments.output_folder(out_dir)
     start = time.perf_counter()
     deadline = time.monotonic() + settings.limits.grading_seconds
     found = submission.locate(path, settings.limits)
@@ -83,31 +81,6 @@ def grade_submission(path, out_dir, settings=None, runner="sandbox", items=None,
     return result
 
 
-def selected_items(items, settings):
-    """The item names to grade, checked against the items ``settings`` grades.
-
-    Parameters
-    ----------
-    items : sequence of str or None
-    settings : autograder.config.Settings
-
-    Returns
-    -------
-    tuple of str
-
-    Raises
-    ------
-    ValueError
-        Naming the first unknown item and listing the known ones.
-    """
-    if items is None:
-        return settings.items
-    unknown = [name for name in items if name not in settings.items]
-    if unknown:
-        raise ValueError(f"unknown item {unknown[0]!r}; items: {', '.join(settings.items)}")
-    return tuple(items)
-
-
 def _grade_items(found, settings, seed, kind, selected, out_dir, deadline, on_item):
     """Every item's result, and the runner's isolation, for a located submission."""
     if not found.files:
@@ -120,7 +93,7 @@ def _grade_items(found, settings, seed, kind, selected, out_dir, deadline, on_it
                 graded[name] = _next_item(name, selected, context, graded, on_item)
             return list(graded.values()), runner.isolation
     except StudentError as error:
-        reason = f"your code could not be loaded: {_describe(error)}"
+        reason = f"your code could not be loaded: {describe(error)}"
         return [_ungraded(name, settings, reason) for name in settings.items], "not started"
 
 
@@ -151,13 +124,13 @@ def _next_item(name, selected, context, graded, on_item):
     """The result of item ``name``, graded only when it was selected and can still run."""
     settings = context.settings
     if name not in selected:
-        return _ungraded(name, settings, explain.NOT_SELECTED)
+        return _ungraded(name, settings, NOT_SELECTED, Status.NOT_SELECTED)
     if context.runner.out_of_time():
         return _ungraded(name, settings, over_time(settings, "before this item started"))
     reason = blocker(name, graded)
     if reason is not None:
         return _ungraded(name, settings, reason)
-    return _grade_one(name, context, settings, on_item)
+    return _grade_one(name, context, on_item)
 
 
 def _runner(kind, package, settings, out_dir, deadline):
@@ -167,33 +140,19 @@ def _runner(kind, package, settings, out_dir, deadline):
     return InProcessRunner(package, settings, deadline=deadline)
 
 
-def _grade_one(name, context, settings, on_item):
-    """One item's result; a grader bug becomes the item's internal error instead of a crash."""
-    start = time.perf_counter()
-    try:
-        item = grade_item(name, context)
-    except StudentError as error:
-        item = _ungraded(name, settings, _describe(error))
-    except Exception as error:  # noqa: BLE001 - a grader bug must not lose the other items
+def _grade_one(name, context, on_item):
+    """One item's result; a failure of the grader on it is also told on stderr."""
+    item = grade_item(name, context)
+    if item.status is Status.GRADER_ERROR:
         print(f"autograder: internal error while grading {name}:\n"
-              f"{inert(traceback.format_exc())}", file=sys.stderr)
-        item = _ungraded(name, settings,
-                         f"internal error of the grader, not of your code ({type(error).__name__}"
-                         f": {error}); tell the course staff, who can regrade once it is fixed")
-        item.grader_traceback = traceback.format_exc()
-    if not item.seconds:
-        item.seconds = time.perf_counter() - start
+              f"{inert(item.grader_traceback)}", file=sys.stderr)
     if on_item is not None:
         on_item(item)
     return item
 
 
-def _describe(error):
-    """A StudentError as one message: its kind, its message and the student frames."""
-    text = f"{error.kind}: {error.message}"
-    return f"{text}\n{error.details}" if error.details else text
-
-
-def _ungraded(name, settings, reason):
+def _ungraded(name, settings, reason, status=Status.UNGRADABLE):
     """The result of an item that scored nothing for ``reason``."""
-    return ItemResult(name=name, max_score=settings.points[name], error=reason)
+    item = ItemResult(name=name, max_score=settings.points[name])
+    item.not_graded(status, reason)
+    return item

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 import autograder
 
-from . import config
+from . import arguments, config
 from . import resume as resume_module
 from .answers import manual
 from .answers.questions import written_questions
@@ -138,22 +138,24 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
 
     Raises
     ------
-    ValueError
-        When ``jobs`` is below 1.
+    autograder.arguments.ArgumentError
+        A ValueError, before anything is graded: when ``jobs`` is below 1, ``runner`` or
+        an item unknown, ``folder`` not a folder or ``out_dir`` not writable.
     autograder.answers.manual.ManualScoresError
         When ``manual_scores`` names an unknown student or question, or gives a
         score outside a question's points.
     OSError
-        When ``folder`` cannot be listed or ``out_dir`` written.
+        When ``folder`` cannot be listed or the class reports written.
     ImportError, ConnectionError
         With ``scheduler``: when Dask is not installed or the scheduler does not answer.
     """
     settings = settings or config.load()
-    jobs = settings.grading.jobs if jobs is None else jobs
-    if jobs < 1:
-        raise ValueError(f"jobs must be at least 1, got {jobs}")
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = arguments.jobs(jobs, settings)
+    runner = arguments.runner(runner)
+    if items is not None:
+        items = arguments.items(items, settings)
+    folder = arguments.folder(folder, "a folder of submissions")
+    out_dir = arguments.output_folder(out_dir)
     entries = submissions_in(folder, exclude=[out_dir])
     questions = written_questions() if manual_scores is not None else []
     given = manual.read_scores(manual_scores, questions, entries) if questions else {}

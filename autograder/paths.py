@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
+from .names import PACKAGE
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
-ASSIGNMENT_DIR = REPO_ROOT / "assignment"
+ASSIGNMENT_DIR = REPO_ROOT / PACKAGE
 GRADING_TOML = REPO_ROOT / "grading.toml"

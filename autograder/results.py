@@ -3,7 +3,34 @@
 Item graders produce these; the report writers only read them.
 """
 
+import enum
 from dataclasses import dataclass, field
+
+
+class Status(enum.Enum):
+    """How far the grading of an item got.
+
+    Only a ``GRADED`` item earns points (its checks' passed share); every other
+    status scores nothing, for the reason in the item's ``error``.
+
+    Attributes
+    ----------
+    GRADED
+        Its checks ran.
+    UNGRADABLE
+        The student's code could not be graded: a file missing, an import failure, a
+        function not implemented, a timeout or a crash, a prerequisite that stopped,
+        the grading's time limit.
+    GRADER_ERROR
+        The grader failed on this item, through no fault of the student's code.
+    NOT_SELECTED
+        Left out of this run (``--items``).
+    """
+
+    GRADED = "graded"
+    UNGRADABLE = "ungradable"
+    GRADER_ERROR = "grader error"
+    NOT_SELECTED = "not selected"
 
 
 @dataclass
@@ -41,9 +68,10 @@ class ItemResult:
         The item's name in grading.toml, e.g. ``"rnn_backward"``.
     max_score : float
     checks : list of Check
+    status : Status
     error : str or None
-        Why the item could not be graded at all (file missing, import failed,
-        timeout, crash), shown instead of the checks' details.
+        Why the item scored nothing when its status is not ``GRADED``, shown
+        instead of the checks' details; None when it is.
     output : str
         What the student's code printed while this item ran (truncated).
     grader_traceback : str
@@ -62,6 +90,7 @@ class ItemResult:
     name: str
     max_score: float
     checks: list = field(default_factory=list)
+    status: Status = Status.GRADED
     error: str | None = None
     output: str = ""
     grader_traceback: str = ""
@@ -73,7 +102,7 @@ class ItemResult:
     def score(self):
         """Points earned: the item's points times the passed share of check weights."""
         total = sum(check.weight for check in self.checks)
-        if self.error is not None or total == 0:
+        if self.status is not Status.GRADED or total == 0:
             return 0.0
         passed = sum(check.weight for check in self.checks if check.passed)
         return self.max_score * passed / total
@@ -82,6 +111,19 @@ class ItemResult:
     def passed(self):
         """True when every point of the item was earned."""
         return self.score == self.max_score
+
+    def not_graded(self, status, reason, stopped=None):
+        """Record that the item scores nothing, and why.
+
+        Parameters
+        ----------
+        status : Status
+            Any but ``GRADED``.
+        reason : str
+            Becomes ``error``.
+        stopped : {'timeout', 'crash'} or None
+        """
+        self.status, self.error, self.stopped = status, reason, stopped
 
 
 @dataclass

@@ -29,13 +29,13 @@ from pathlib import Path, PurePosixPath
 
 from captiondata import locations
 
-from . import paths
+from . import names, paths
 from .sandbox import Package
 
-LAYERS = "rnn_layers.py"
-MODEL = "classifiers/rnn.py"
-MODEL_FILE = "rnn.py"
-STUDENT_FILES = (LAYERS, MODEL)
+LAYERS = names.LAYERS_FILE
+MODEL = names.MODEL_FILE
+MODEL_FILE = PurePosixPath(MODEL).name
+STUDENT_FILES = names.STUDENT_FILES
 # The handout's data folder holds thousands of files and never a student file.
 IGNORED_FOLDERS = frozenset({"__MACOSX", ".ipynb_checkpoints", "__pycache__",
                              locations.DATASETS_DIR.name})

@@ -43,10 +43,10 @@ from autograder.items import mistakes  # noqa: E402
 from autograder.items import overfit  # noqa: E402
 from autograder.items.engine import REFERENCE  # noqa: E402
 from autograder.items.local import LocalRunner  # noqa: E402
-from autograder.report.explain import NOT_SELECTED  # noqa: E402
+from autograder.names import STUDENT_FILES  # noqa: E402
+from autograder.results import Status  # noqa: E402
 from autograder.sandbox import dispatch  # noqa: E402
 
-STUDENT_FILES = ("rnn_layers.py", "classifiers/rnn.py")
 LOOPS = paths.REPO_ROOT / "tests" / "support" / "alternatives" / "loops"
 OVERFIT = ("overfit_rnn", "overfit_lstm")
 
@@ -160,13 +160,13 @@ def bench_items(settings, items, scratch, label, submission):
         print(f"  {runner:>9}: {times[runner]:7.2f} s, score {result.score:g} / "
               f"{result.max_score:g}, isolation: {result.isolation}")
         for item in result.items:
-            if not item.passed and item.error != NOT_SELECTED:
+            if not item.passed and item.status is not Status.NOT_SELECTED:
                 print(f"             lost {item.name}: {(item.error or 'a check failed')[:100]}")
     budget = 1.3 * times["inprocess"] + 1.0
     print(f"  sandbox / in-process = {times['sandbox'] / times['inprocess']:.3f}; sandbox "
           f"{times['sandbox']:.2f} s vs target <= 1.3 x in-process + 1 s = {budget:.2f} s")
     sandbox = {item.name: item.seconds for item in graded["sandbox"].items
-               if item.error != NOT_SELECTED}
+               if item.status is not Status.NOT_SELECTED}
     inprocess = {item.name: item.seconds for item in graded["inprocess"].items}
     print(f"  {'item':<24}{'sandbox s':>10}{'in-proc s':>10}{'student s':>10}"
           f"{'reference s':>12}{'overhead s':>11}{'sandbox/student':>16}")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import arguments
 from ..grade_all import submissions_in
 from ..report.files import atomic_write
 from . import manual, pages
@@ -53,15 +54,18 @@ def collect(folder, out_dir, settings, anonymise=True):
 
     Raises
     ------
+    autograder.arguments.ArgumentError
+        A ValueError, before anything is read: when ``folder`` is not a folder or
+        ``out_dir`` cannot be written.
     autograder.answers.manual.ManualScoresError
         When an existing ``key.csv`` is not a key.
     autograder.build.notebooks.BuildError
         When the notebook sources cannot be read.
     OSError
-        When ``folder`` cannot be listed or ``out_dir`` written.
+        When ``folder`` cannot be listed or the pages written.
     """
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = arguments.folder(folder, "a folder of submissions")
+    out_dir = arguments.output_folder(out_dir)
     questions = written_questions()
     entries = submissions_in(folder, exclude=[out_dir])
     if anonymise:

@@ -12,12 +12,12 @@ writes the student package from that generated text, never from a stale copy.
 
 import re
 
-from .. import config, paths
+from .. import config, names, paths
 from . import package_names, variant
 from .markers import BEGIN, END
 
 SOURCE = "solutions"
-OUTPUT = "assignment"
+OUTPUT = names.PACKAGE
 
 TODO = re.compile(r"^\s*# TODO")
 DEF = re.compile(r"^\s*def (?P<name>\w+)\(")

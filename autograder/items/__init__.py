@@ -8,6 +8,9 @@ when grading.toml turns the variant off).
 ``ctx.runner`` (a sandbox runner on the staged submission) and returns its
 :class:`~autograder.results.ItemResult`. Nothing the student's code does makes
 it raise: failures become the item's ``error`` or failed checks with a message.
+It is also the one place where a failure of the grader itself is caught: such an
+item gets the status ``GRADER_ERROR`` and the grader's traceback, and costs no
+other item its grade.
 ``blocker(name, graded)`` names the item whose functions ``name`` runs and that
 already ran out of time or crashed: such an item is then not graded at all.
 """
@@ -17,11 +20,12 @@ import traceback
 from dataclasses import dataclass
 
 from .. import config
-from ..results import ItemResult
+from ..results import ItemResult, Status
+from ..sandbox import StudentError
 from ..text import truncated
 from . import layers, model, overfit, sample, seeds
 from .engine import ItemGrading
-from .student import ItemError, grader_problem
+from .student import GraderProblem, ItemError
 
 GRADERS = layers.GRADERS | model.GRADERS | sample.GRADERS | overfit.GRADERS
 # The items whose student functions each item runs, directly (a backward item calls the
@@ -80,8 +84,9 @@ def grade_item(name, ctx):
     Returns
     -------
     autograder.results.ItemResult
-        With ``error`` set when the item could not be graded (not implemented,
-        import failure, timeout, crash), otherwise with its checks.
+        With its checks, or with the status ``UNGRADABLE`` and the reason as its
+        ``error`` when the student's code could not be graded (not implemented,
+        import failure, timeout, crash), or ``GRADER_ERROR`` when the grader failed.
 
     Raises
     ------
@@ -95,18 +100,56 @@ def grade_item(name, ctx):
         grading = ItemGrading(ctx, name, result, seeds.item_rng(ctx.seed, name))
         grader(grading)
         grading.finish()
+        if not result.checks:
+            raise GraderProblem("its grader ran no check")
     except ItemError as error:
-        result.error = str(error)
-        result.stopped = error.stopped
-    except Exception as error:  # a grader bug must not cost the other items their grades
-        result.error = str(grader_problem(f"{type(error).__name__}: {error}"))
+        result.not_graded(Status.UNGRADABLE, str(error), error.stopped)
+    except StudentError as error:  # the student's failure, outside any labelled call
+        result.not_graded(Status.UNGRADABLE, describe(error))
+    except Exception as error:  # noqa: BLE001 - a grader bug costs only this item
+        result.not_graded(Status.GRADER_ERROR, grader_failed(error))
         result.grader_traceback = traceback.format_exc()
     if result.stopped == "timeout" and ctx.runner.out_of_time():
-        result.error, result.stopped = over_time(ctx.settings, "while this item ran"), None
+        result.not_graded(Status.UNGRADABLE, over_time(ctx.settings, "while this item ran"))
     result.output = truncated(result.output + ctx.runner.output(),
                               ctx.settings.limits.output_bytes)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def grader_failed(error):
+    """What the student reads when the grader failed on an item.
+
+    Parameters
+    ----------
+    error : Exception
+        A :class:`~autograder.items.student.GraderProblem`, whose message says what
+        went wrong, or any other exception: a bug of the grader.
+
+    Returns
+    -------
+    str
+    """
+    what = str(error) if isinstance(error, GraderProblem) else f"{type(error).__name__}: {error}"
+    return (f"the grader could not grade this item, through no fault of your code: "
+            f"{what.rstrip('.')}. Please tell the course staff, who can regrade it once the "
+            "grader is fixed.")
+
+
+def describe(error):
+    """A :class:`~autograder.sandbox.StudentError` as one message: its kind, its message
+    and the student's frames.
+
+    Parameters
+    ----------
+    error : autograder.sandbox.StudentError
+
+    Returns
+    -------
+    str
+    """
+    text = f"{error.kind}: {error.message}"
+    return f"{text}\n{error.details}" if error.details else text
 
 
 def over_time(settings, when):

@@ -7,6 +7,8 @@ copied from a notebook cannot pass.
 
 import numpy as np
 
+from captiondata.layout import SPECIAL_TOKENS
+
 # Inclusive ranges of every size letter. Overlapping ranges are fine: the
 # letters of one draw are always distinct, so a transposed result has the wrong
 # shape and the message can say which letter is which.
@@ -22,7 +24,7 @@ SIZE_RANGES = {
 BIAS_SCALE = 0.3
 STATE_SCALE = 0.5
 # Special words of the vocabulary, at their indices in the real data set.
-SPECIAL_WORDS = ("<NULL>", "<START>", "<END>", "<UNK>")
+SPECIAL_WORDS = SPECIAL_TOKENS
 
 
 def draw_sizes(rng, letters):

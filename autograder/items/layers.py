@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..names import LAYERS_MODULE
 from . import classic, compare, inputs, numeric
 from .engine import REFERENCE, Case, Output
 from .student import unpack
@@ -79,7 +80,7 @@ class Layer:
 
     def _forward(self, runner, values, flags):
         args = [values[name] for name, _, _ in self.inputs]
-        result = runner.call(f"rnn_layers.{self.forward}", *args, keep=(len(self.outputs),),
+        result = runner.call(f"{LAYERS_MODULE}.{self.forward}", *args, keep=(len(self.outputs),),
                              expect=self.output_shapes(values), **flags)
         return unpack(result, self.output_names + ("cache",), self.forward)
 
@@ -124,7 +125,7 @@ class Layer:
         """
         *outputs, cache = self._forward(runner, values, flags)
         douts = [values["d" + name] for name in self.output_names]
-        result = runner.call(f"rnn_layers.{self.backward}", *douts, cache,
+        result = runner.call(f"{LAYERS_MODULE}.{self.backward}", *douts, cache,
                              expect={grad: np.shape(values[name])
                                      for grad, name in self.gradients.items()}, **flags)
         names = tuple(self.gradients)

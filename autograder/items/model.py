@@ -9,12 +9,13 @@ missing or misnamed key fails, named in the message.
 
 import numpy as np
 
+from ..names import MODEL_MODULE
 from . import classic, inputs, seeds
 from .engine import REFERENCE, Case, Output
 from .layers import LAYERS, backward_case, forward_case, sizes_text
 from .student import Missing, OutputError, unpack
 
-MODEL = "classifiers.rnn.CaptioningRNN"
+MODEL = f"{MODEL_MODULE}.CaptioningRNN"
 LOSS_WEIGHT = 2.0
 GRADIENT_WEIGHT = 1.0
 CLASSIC_WEIGHT = 1.0

@@ -11,11 +11,11 @@ then cached in ``sys.modules``.
 import sys
 import types
 
-from .. import paths
+from .. import names, paths
 from . import mistakes
 
 PREFIX = "_autograder_mutant_"
-MODULES = (("rnn_layers.py", "rnn_layers"), ("classifiers/rnn.py", "classifiers.rnn"))
+MODULES = tuple((names.file_of(module), module) for module in names.STUDENT_MODULES)
 
 
 def package(mistake):

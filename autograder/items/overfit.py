@@ -20,7 +20,7 @@ from ..results import Check
 from . import seeds
 from .engine import REFERENCE
 from .model import MODEL, param_shapes_by_output, reference_model
-from .student import grader_problem, run_student
+from .student import GraderProblem, run_student
 
 
 def training_data(seed, max_train):
@@ -40,14 +40,14 @@ def training_data(seed, max_train):
 
     Raises
     ------
-    ItemError
+    GraderProblem
         When the embedded data set is missing.
     """
     try:
         with seeds.global_random(seed):
             data = load_coco_data(base_dir=locations.EMBEDDED_DIR, max_train=max_train)
     except layout.LayoutError as error:
-        raise grader_problem(str(error)) from None
+        raise GraderProblem(str(error)) from None
     images, image_idxs = np.unique(data["train_image_idxs"], return_inverse=True)
     return data["word_to_idx"], {
         "train_captions": data["train_captions"],

@@ -12,11 +12,12 @@ Candidate images are drawn in bulk and the rows that qualify are kept.
 
 import numpy as np
 
+from ..names import LAYERS_MODULE
 from . import inputs
 from .engine import REFERENCE, Case, Output
 from .layers import sizes_text
 from .model import MODEL, constructor_kwargs, param_shapes, reference_model
-from .student import grader_problem
+from .student import GraderProblem
 
 MAX_LENGTH = (10, 14)        # inclusive range of the max_length passed explicitly
 DEFAULT_MAX_LENGTH = 30      # docs/assignment.md's default
@@ -83,9 +84,9 @@ def margins(params, features, captions, cell_type, start):
     """
     words = np.concatenate([np.full((len(captions), 1), start), captions[:, :-1]], axis=1)
     h0 = features @ params["W_proj"] + params["b_proj"]
-    embedded, _ = REFERENCE.call("rnn_layers.word_embedding_forward", words, params["W_embed"],
-                                 keep=(1,))
-    h, _ = REFERENCE.call(f"rnn_layers.{cell_type}_forward", embedded, h0, params["Wx"],
+    embedded, _ = REFERENCE.call(f"{LAYERS_MODULE}.word_embedding_forward", words,
+                                 params["W_embed"], keep=(1,))
+    h, _ = REFERENCE.call(f"{LAYERS_MODULE}.{cell_type}_forward", embedded, h0, params["Wx"],
                           params["Wh"], params["b"], keep=(1,))
     scores = np.sort(h @ params["W_vocab"] + params["b_vocab"], axis=2)
     return scores[:, :, -1] - scores[:, :, -2]
@@ -110,7 +111,7 @@ def draw_problem(rng, cell_type):
 
     Raises
     ------
-    ItemError
+    GraderProblem
         When no draw qualifies (a grader problem, never the student's).
     """
     for _ in range(ATTEMPTS):
@@ -127,7 +128,7 @@ def draw_problem(rng, cell_type):
         chosen = _qualifying_rows(params, candidates, sizes, word_to_idx, kwargs, cell_type)
         if chosen is not None:
             return sizes, word_to_idx, kwargs, params, candidates[chosen]
-    raise grader_problem(f"no well-conditioned sampling problem was found in {ATTEMPTS} draws")
+    raise GraderProblem(f"no well-conditioned sampling problem was found in {ATTEMPTS} draws")
 
 
 def _qualifying_rows(params, candidates, sizes, word_to_idx, kwargs, cell_type):

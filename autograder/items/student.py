@@ -9,6 +9,7 @@ limit and labels a failure with the call it came from. What ends an item
 
 from dataclasses import dataclass, field
 
+from ..names import LAYERS_MODULE, MODEL_MODULE, PACKAGE
 from ..sandbox import StudentError
 
 # Said after an exception about None (``'NoneType' object has no attribute ...``), whose
@@ -63,20 +64,12 @@ class Missing:
     message: str = field(compare=False)
 
 
-def grader_problem(what):
-    """An :class:`ItemError` for a failure of the grader itself, never of the student's code.
+class GraderProblem(Exception):
+    """The grader cannot grade an item, through no fault of the student's code.
 
-    Parameters
-    ----------
-    what : str
-        What went wrong, as a sentence.
-
-    Returns
-    -------
-    ItemError
+    The message says what went wrong, as a sentence; ``autograder.items.grade_item``
+    reports it like any other failure of the grader.
     """
-    return ItemError(f"the grader could not grade this item, through no fault of your code: "
-                     f"{what.rstrip('.')}. Please tell the course staff.")
 
 
 def run_student(program, runner, inputs):
@@ -140,8 +133,8 @@ class StudentFailure(Exception):
                                       "resubmit.", *self.runner.file_notes)))
         if error.kind == "import":
             raise ItemError(f"your files could not be imported: {error.message}. Check that "
-                            "`import assignment.rnn_layers` and `import "
-                            f"assignment.classifiers.rnn` work on your computer.{details}")
+                            f"`import {PACKAGE}.{LAYERS_MODULE}` and `import "
+                            f"{PACKAGE}.{MODEL_MODULE}` work on your computer.{details}")
         if error.kind == "timeout":
             raise ItemError(f"{call} was stopped after {self.runner.timeout:.1f} s; the reference "
                             f"does the same work in {self.runner.reference_seconds:.2f} s. Look "

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from ..items import mistakes
+from ..results import Status
 
-NOT_SELECTED = "not graded in this run (only the items given with --items were graded)"
 LIKELY_MISTAKE = "Likely mistake"
 
 
@@ -37,7 +37,7 @@ def points(value):
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def status(item):
+def verdict(item):
     """``"passed"`` when the item earned every point, else ``"failed"`` (Gradescope's status)."""
     return "passed" if item.passed else "failed"
 
@@ -49,7 +49,7 @@ def duration(seconds):
 
 def state(item):
     """The item's status for people: ``"passed"``, ``"failed"`` or ``"not graded"``."""
-    return "not graded" if item.error == NOT_SELECTED else status(item)
+    return "not graded" if item.status is Status.NOT_SELECTED else verdict(item)
 
 
 def detailed(item, has_curve):
@@ -125,9 +125,6 @@ def lost_points(item):
     notes = []
     if item.error is not None:
         notes.append(Note("Error", item.error, verbatim=True))
-    elif not item.checks:
-        notes.append(Note("Error", "no check ran for this item (a grader problem: tell the "
-                                   "course staff)"))
     failed = [check for check in item.checks if not check.passed]
     if item.checks and item.error is None:
         notes.append(Note("Checks", f"{len(item.checks) - len(failed)} of {len(item.checks)} "

@@ -53,7 +53,7 @@ def render(result, curves):
                   "</ul></section>"]
     parts += ["<h2>Items</h2>", "<table><tr><th>Item</th><th>Score</th><th>Max</th>"
                                 "<th>Status</th><th>Time</th></tr>"]
-    parts += [f'<tr class="{explain.status(item)}"><td><a href="#{escape(item.name)}">'
+    parts += [f'<tr class="{explain.verdict(item)}"><td><a href="#{escape(item.name)}">'
               f"{escape(item.name)}</a></td><td class=\"number\">{explain.points(item.score)}"
               f'</td><td class="number">{explain.points(item.max_score)}</td>'
               f"<td>{explain.state(item)}</td>"

@@ -58,7 +58,7 @@ def _test(item):
         "name": item.name,
         "score": round(item.score, 4),
         "max_score": item.max_score,
-        "status": explain.status(item),
+        "status": explain.verdict(item),
         "output": markdown.item_output(item),
         "output_format": OUTPUT_FORMAT,
         "visibility": VISIBILITY,

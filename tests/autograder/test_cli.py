@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from autograder import blas, grade_all, paths
+from autograder import arguments, blas, grade_all, paths
 from support.submissions import reference_submission, stub_submission, write_files, zip_folder
 
 ITEMS = "rnn_step_forward,word_embedding_forward"
@@ -45,6 +45,8 @@ def test_a_low_score_still_exits_zero(tmp_path):
     (["grade-all", "no/such/folder", "--out", "{tmp}/out"], "no/such/folder does not exist"),
     (["grade-all", "grading.toml", "--out", "{tmp}/out"], "grading.toml is not a folder"),
     (["grade-all", "{tmp}", "--out", "{tmp}/out", "--jobs", "0"], "must be at least 1"),
+    (["grade-all", "{tmp}", "--out", "{tmp}/out", "--items", "rnn"], "unknown item 'rnn'"),
+    (["answers", "grading.toml", "--out", "{tmp}/out"], "grading.toml is not a folder"),
 ])
 def test_usage_problems_exit_2_with_one_line(tmp_path, args, message):
     (tmp_path / "file").write_text("not a folder")
@@ -54,6 +56,19 @@ def test_usage_problems_exit_2_with_one_line(tmp_path, args, message):
     assert run.stdout == ""
     if "--jobs" not in args:
         assert len(run.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"items": ["rnn"]}, "unknown item 'rnn'"),
+    ({"runner": "docker"}, "unknown runner 'docker'"),
+    ({"jobs": 0}, "--jobs must be at least 1"),
+])
+def test_grade_all_refuses_bad_arguments_before_grading(tmp_path, monkeypatch, kwargs, message):
+    monkeypatch.setattr(grade_all, "submissions_in", None)  # listing the folder comes first
+    reference_submission(tmp_path / "class" / "good")
+    with pytest.raises(arguments.ArgumentError, match=message):
+        grade_all.grade_all(tmp_path / "class", tmp_path / "out", **kwargs)
+    assert not (tmp_path / "out").exists()
 
 
 def _class_folder(tmp_path):

@@ -1,12 +1,14 @@
 """grade_submission: orchestration with stand-in item graders, then real items on a few items."""
 
+import dataclasses
 import json
 
 import pytest
 
-from autograder import config, grade, paths
+import autograder.items
+from autograder import arguments, config, grade, paths
 from autograder.report import explain
-from autograder.results import Check, ItemResult
+from autograder.results import Check, ItemResult, Status
 from autograder.sandbox import StudentError
 from support.submissions import REFERENCE, reference_submission, write_files
 
@@ -19,36 +21,36 @@ def _passing(name, context):
 
 
 def test_a_grader_bug_loses_only_its_item(tmp_path, monkeypatch, capsys):
-    def buggy(name, context):
-        if name == "rnn_forward":
-            raise KeyError("a bug in the grader")
-        return _passing(name, context)
+    def buggy(grading):
+        raise KeyError("a bug in the grader")
 
-    monkeypatch.setattr(grade, "grade_item", buggy)
+    monkeypatch.setitem(autograder.items.GRADERS, "rnn_forward", buggy)
     result = grade.grade_submission(reference_submission(tmp_path / "s"), tmp_path / "out",
-                                    runner="inprocess")
-    scores = {item.name: item.score for item in result.items}
-    assert scores.pop("rnn_forward") == 0
-    assert sum(scores.values()) == 95
+                                    runner="inprocess", items=FAST_ITEMS + ["rnn_forward"])
+    scores = {item.name: item.score for item in result.items if item.name in FAST_ITEMS}
+    assert scores == {name: config.load().points[name] for name in FAST_ITEMS}
     [broken] = [item for item in result.items if item.name == "rnn_forward"]
-    assert broken.error.startswith("internal error of the grader, not of your code (KeyError")
-    assert "Traceback" in capsys.readouterr().err
+    assert broken.score == 0 and broken.status is Status.GRADER_ERROR
+    assert broken.error.startswith("the grader could not grade this item, through no fault of "
+                                   "your code: KeyError: 'a bug in the grader'")
+    assert "KeyError: 'a bug in the grader'" in capsys.readouterr().err
     assert "KeyError" in broken.grader_traceback and "Traceback" not in broken.output
     labels = [note.label for note in explain.lost_points(broken)]
     assert "The grader's traceback (for the course staff)" in labels
     assert "Printed by your code" not in labels
-    assert json.loads((tmp_path / "out" / "results.json").read_text())["score"] == 95
+    assert json.loads((tmp_path / "out" / "results.json").read_text())["score"] == result.score
 
 
 def test_a_student_error_escaping_an_item_grader_is_recorded(tmp_path, monkeypatch):
-    def leaky(name, context):
+    def leaky(grading):
         raise StudentError("timeout", "no answer after 5.0 s")
 
-    monkeypatch.setattr(grade, "grade_item", leaky)
+    monkeypatch.setitem(autograder.items.GRADERS, "rnn_forward", leaky)
     result = grade.grade_submission(reference_submission(tmp_path / "s"), tmp_path / "out",
                                     runner="inprocess", items=["rnn_forward"])
     [item] = [item for item in result.items if item.name == "rnn_forward"]
     assert item.error == "timeout: no answer after 5.0 s"
+    assert item.status is Status.UNGRADABLE and not item.grader_traceback
 
 
 def test_nothing_to_grade_starts_no_runner(tmp_path, monkeypatch):
@@ -56,10 +58,12 @@ def test_nothing_to_grade_starts_no_runner(tmp_path, monkeypatch):
         raise AssertionError("no runner may start for an empty submission")
 
     monkeypatch.setattr(grade, "SandboxRunner", forbidden)
-    result = grade.grade_submission(tmp_path / "missing", tmp_path / "out")
+    (tmp_path / "empty").mkdir()
+    result = grade.grade_submission(tmp_path / "empty", tmp_path / "out")
     assert result.score == 0 and result.isolation == "none"
-    assert "does not exist" in result.problems[0]
-    assert all(item.error == grade.NOTHING_TO_RUN for item in result.items)
+    assert "rnn_layers.py was not found" in result.problems[0], result.problems
+    assert all(item.error == grade.NOTHING_TO_RUN and item.status is Status.UNGRADABLE
+               for item in result.items)
     assert (tmp_path / "out" / "report.html").is_file()
 
 
@@ -79,21 +83,36 @@ def test_items_outside_the_selection_are_reported_as_not_graded(tmp_path, monkey
     monkeypatch.setattr(grade, "grade_item", _passing)
     result = grade.grade_submission(reference_submission(tmp_path / "s"), tmp_path / "out",
                                     runner="inprocess", items=FAST_ITEMS)
-    graded = {item.name for item in result.items if item.error is None}
+    graded = {item.name for item in result.items if item.status is Status.GRADED}
     assert graded == set(FAST_ITEMS)
     assert [item.name for item in result.items] == list(config.ITEMS)
-    assert all(item.error == explain.NOT_SELECTED for item in result.items
-               if item.name not in FAST_ITEMS)
+    assert all(item.status is Status.NOT_SELECTED and item.error == grade.NOT_SELECTED
+               for item in result.items if item.name not in FAST_ITEMS)
     text = (tmp_path / "out" / "report.md").read_text()
     assert "| rnn_forward | 0 | 5 | not graded |" in text
     assert "### rnn_forward" not in text
 
 
-def test_unknown_runner_or_item_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="unknown runner"):
-        grade.grade_submission(paths.SOLUTIONS_DIR, tmp_path, runner="docker")
-    with pytest.raises(ValueError, match="unknown item 'rnn'"):
-        grade.grade_submission(paths.SOLUTIONS_DIR, tmp_path, items=["rnn"])
+@pytest.mark.parametrize("where, kwargs, message", [
+    ("solutions", {"runner": "docker"}, "unknown runner 'docker'"),
+    ("solutions", {"items": ["rnn"]}, "unknown item 'rnn'"),
+    ("missing", {}, "missing does not exist: give a folder or a .zip"),
+])
+def test_bad_arguments_are_refused_before_anything_is_graded(tmp_path, monkeypatch, where,
+                                                             kwargs, message):
+    monkeypatch.setattr(grade.submission, "locate", None)  # grading would call it first
+    path = paths.SOLUTIONS_DIR if where == "solutions" else tmp_path / where
+    with pytest.raises(arguments.ArgumentError, match=message):
+        grade.grade_submission(path, tmp_path / "out", **kwargs)
+
+
+def test_an_item_the_settings_do_not_grade_is_unknown(tmp_path):
+    settings = config.load()
+    classic = dataclasses.replace(settings, points={
+        name: points for name, points in settings.points.items() if name != "sigmoid_variant"})
+    with pytest.raises(arguments.ArgumentError, match="unknown item 'sigmoid_variant'"):
+        grade.grade_submission(paths.SOLUTIONS_DIR, tmp_path / "out", classic,
+                               items=["sigmoid_variant"])
 
 
 def _scores(result):
@@ -130,7 +149,8 @@ def test_items_built_on_a_crashed_one_are_not_run(tmp_path, monkeypatch, setting
         ran.append(name)
         item = _passing(name, context)
         if name == "rnn_step_backward":
-            item.checks, item.error, item.stopped = [], "crashed", "crash"
+            item.checks = []
+            item.not_graded(Status.UNGRADABLE, "crashed", "crash")
         return item
 
     monkeypatch.setattr(grade, "grade_item", crashing)

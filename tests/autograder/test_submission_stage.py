@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grade, paths, submission
+from autograder import arguments, grade, paths, submission
 from support.submissions import REFERENCE, reference_submission, write_files
 
 LAYERS = "rnn_layers.py"
@@ -45,7 +45,7 @@ def test_staged_package_imports_the_students_copy(tmp_path, settings):
     assert output[1] == "assignment.rnn_layers"
 
 
-@pytest.mark.parametrize("runner", grade.RUNNERS)
+@pytest.mark.parametrize("runner", arguments.RUNNERS)
 def test_a_grading_stages_the_submission_once_and_removes_it(tmp_path, settings, monkeypatch,
                                                              runner):
     scratch = tmp_path / "tmpdir"  # the grader's TMPDIR

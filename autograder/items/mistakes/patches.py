@@ -10,8 +10,8 @@ import ast
 from dataclasses import dataclass
 
 from ... import paths
+from ...names import LAYERS_FILE, MODEL_FILE, STUDENT_FILES
 
-STUDENT_FILES = ("rnn_layers.py", "classifiers/rnn.py")
 # Where a stale patch is fixed: the module of the mistake's family in this folder.
 CATALOGUE = "autograder/items/mistakes/"
 
@@ -122,9 +122,9 @@ def mutated_sources(mistake):
 
 def in_layers(function, old, new):
     """A patch of a function of rnn_layers.py."""
-    return Patch("rnn_layers.py", function, old, new)
+    return Patch(LAYERS_FILE, function, old, new)
 
 
 def in_model(method, old, new):
     """A patch of a method of CaptioningRNN in classifiers/rnn.py."""
-    return Patch("classifiers/rnn.py", f"CaptioningRNN.{method}", old, new)
+    return Patch(MODEL_FILE, f"CaptioningRNN.{method}", old, new)

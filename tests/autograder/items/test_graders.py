@@ -4,9 +4,12 @@ Everything runs in-process (``InProcessRunner``) on packages staged in a
 temporary folder, so the graders are tested without the sandbox.
 """
 
+import tomllib
+
 import pytest
 
 from autograder import config, paths
+from autograder.items import DEPENDS_ON, GRADERS
 from autograder.items.seeds import derive_seed
 from autograder.sandbox import SandboxRunner
 from captiondata import locations
@@ -17,6 +20,15 @@ needs_data = pytest.mark.skipif(
     reason=f"the embedded data set is not built ({locations.EMBEDDED_DIR}); "
            "run `python -m captiondata build-embedded`")
 ALTERNATIVES = ("loops", "float32", "dict_cache", "early_stop", "inplace", "einsum", "accumulate")
+
+
+def test_the_graders_cover_exactly_the_items_of_grading_toml():
+    # read as text, not through config: a grader without points, or points without a
+    # grader, must show even when config.ITEMS was changed along with the graders
+    toml = tomllib.loads(paths.GRADING_TOML.read_text(encoding="utf-8"))
+    assert sorted(GRADERS) == sorted(toml["points"]) == sorted(config.ITEMS)
+    assert set(toml["classic_points"]) == set(GRADERS) - set(config.VARIANT_ITEMS)
+    assert {*DEPENDS_ON, *(item for needs in DEPENDS_ON.values() for item in needs)} <= set(GRADERS)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, derive_seed(231, "0" * 64)])

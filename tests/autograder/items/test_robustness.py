@@ -5,6 +5,8 @@ import pytest
 import autograder.items
 from autograder.items import mistakes
 from autograder.items import Context, engine
+from autograder.items.student import GraderProblem
+from autograder.results import Status
 from support.items import describe, grade
 
 JUNK = '''
@@ -116,9 +118,30 @@ def test_a_grader_bug_is_reported_as_the_graders_not_as_student_output(tmp_path,
 
     monkeypatch.setitem(autograder.items.GRADERS, "rnn_forward", broken_grader)
     result = grade(make_package(), ["rnn_forward"], settings)["rnn_forward"]
-    assert result.score == 0 and "ZeroDivisionError" in result.error
+    assert result.score == 0 and result.status is Status.GRADER_ERROR
+    assert "through no fault of your code: ZeroDivisionError: a bug in the grader" in result.error
     assert "ZeroDivisionError" in result.grader_traceback
     assert "Traceback" not in result.output
+
+
+def test_a_grader_that_runs_no_check_is_a_grader_error(monkeypatch, make_package, settings):
+    monkeypatch.setitem(autograder.items.GRADERS, "rnn_forward", lambda grading: None)
+    result = grade(make_package(), ["rnn_forward"], settings)["rnn_forward"]
+    assert result.score == 0 and result.status is Status.GRADER_ERROR
+    assert "its grader ran no check" in result.error
+
+
+def test_a_grader_problem_is_the_graders_with_its_own_words(monkeypatch, make_package, settings):
+    def unlucky(grading):
+        raise GraderProblem("no well-conditioned sampling problem was found in 50 draws")
+
+    monkeypatch.setitem(autograder.items.GRADERS, "rnn_forward", unlucky)
+    result = grade(make_package(), ["rnn_forward"], settings)["rnn_forward"]
+    assert result.status is Status.GRADER_ERROR
+    assert result.error == ("the grader could not grade this item, through no fault of your "
+                            "code: no well-conditioned sampling problem was found in 50 draws. "
+                            "Please tell the course staff, who can regrade it once the grader "
+                            "is fixed.")
 
 
 STEP_PLACEHOLDER = '''
