@@ -1,5 +1,6 @@
 """The notebook build: committed output is current, sources parse, otter reads what it writes."""
 
+import re
 import shutil
 import tomllib
 
@@ -111,12 +112,31 @@ def test_build_writes_and_removes_only_its_own_files(tmp_path):
     root = _source_copy(tmp_path)
     (root / "notebooks" / "tests").mkdir()
     (root / "notebooks" / "tests" / "renamed_check.py").write_text("", encoding="utf-8")
-    written = steps.build(["notebooks"], root=root)
+    finished = []
+    written = steps.build(["notebooks"], root=root, on_step=finished.append)
     assert "notebooks/tests/renamed_check.py" in written
     assert not (root / "notebooks" / "tests" / "renamed_check.py").exists()
     assert (root / "notebooks" / "source" / "support.py").exists()
     assert steps.stale(["notebooks"], root=root) == []
-    assert steps.build(["notebooks"], root=root) == []
+    assert steps.build(["notebooks"], root=root, on_step=finished.append) == []
+    generated = len(list((root / "notebooks").rglob("*.ipynb"))
+                    + list((root / "notebooks" / "tests").rglob("*.py")))
+    assert [(step.name, step.written, step.removed) for step in finished] == [
+        ("notebooks", generated, 1), ("notebooks", 0, 0)]
+    assert all(step.seconds > 0 for step in finished)
+
+
+def test_build_prints_a_line_per_step_on_stderr_unless_quiet(capsys):
+    stale = steps.stale(["stubs", "notebooks"])
+    assert not stale, f"stale: {', '.join(stale)}; run `python -m autograder build` (this test " \
+                      "would otherwise rewrite them)"
+    assert main(["build", "stubs", "notebooks"]) == 0
+    printed = capsys.readouterr()
+    assert re.fullmatch(r"stubs +0 files written +\d+\.\d\d s\n"
+                        r"notebooks +0 files written +\d+\.\d\d s\n", printed.err), printed.err
+    assert "nothing: everything was current" in printed.out
+    assert main(["build", "stubs", "notebooks", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_settings_come_from_grading_toml(tmp_path):
