@@ -5,6 +5,7 @@ import shutil
 import tomllib
 
 import nbformat
+import numpy as np
 import pytest
 from otter.export.exporters.utils import has_begin, has_end
 from otter.nbmeta_config import NBMetadataConfig
@@ -15,7 +16,10 @@ import solutions.handin
 import solutions.rnn_layers
 from autograder.build import notebooks, sections, steps
 from autograder.cli import main
+from captiondata.locations import EMBEDDED_DIR
 from notebook_helpers import NOTEBOOKS, REPO
+from solutions.bleu import most_frequent_caption
+from solutions.coco_utils import load_coco_data
 
 TESTS_DIR = REPO / "notebooks" / "tests"
 
@@ -82,6 +86,34 @@ class _TrainedSolver:
         self.loss_history = losses
 
 
+class _Captioner:
+    """Stands for a trained model, for the generalisation tests: fixed captions, one per image."""
+
+    def __init__(self, captions):
+        self.captions = captions
+
+    def sample(self, features, max_length=30):
+        assert len(features) == len(self.captions)
+        return self.captions
+
+
+@pytest.fixture(scope="module")
+def embedded_data():
+    return load_coco_data(base_dir=EMBEDDED_DIR)
+
+
+def _first_references(data):
+    """Each validation image's first reference caption, as ``sample`` writes it (no <START>)."""
+    first_rows = [np.flatnonzero(data["val_image_idxs"] == image)[0]
+                  for image in range(len(data["val_features"]))]
+    return data["val_captions"][first_rows, 1:]
+
+
+def _general_models(model):
+    """The trained models of the generalisation tests, both ``model``."""
+    return {f"{cell}_general_model": model for cell in ("rnn", "lstm")}
+
+
 @pytest.mark.parametrize("path", _otter_tests(), ids=lambda path: f"{path.parent.name}/{path.stem}")
 def test_otter_reads_each_test_file_as_one_public_case(path):
     test_file = create_test_file(str(path), NBMetadataConfig())
@@ -90,15 +122,32 @@ def test_otter_reads_each_test_file_as_one_public_case(path):
 
 
 @pytest.mark.parametrize("path", _otter_tests(), ids=lambda path: f"{path.parent.name}/{path.stem}")
-def test_otter_tests_pass_on_the_reference_and_fail_on_the_stubs(path):
+def test_otter_tests_pass_on_the_reference_and_fail_on_the_stubs(path, embedded_data):
     """Run directly (no kernel): every public test accepts solutions/ and rejects the stubs."""
     solver_losses = {"rnn_solver": [0.05], "lstm_solver": [0.3]}
-    passing = _reference_env() | {k: _TrainedSolver(v) for k, v in solver_losses.items()}
-    failing = _stub_env() | {k: _TrainedSolver([]) for k in solver_losses}
+    passing = (_reference_env() | {k: _TrainedSolver(v) for k, v in solver_losses.items()}
+               | _general_models(_Captioner(_first_references(embedded_data)))
+               | {"embedded_data": embedded_data})
+    stub_model = _stub_env()["CaptioningRNN"](embedded_data["word_to_idx"])
+    failing = (_stub_env() | {k: _TrainedSolver([]) for k in solver_losses}
+               | _general_models(stub_model) | {"embedded_data": embedded_data})
     for env, expected in ((passing, True), (failing, False)):
         test_file = create_test_file(str(path), NBMetadataConfig())
         test_file.run(env)
         assert test_file.passed_all is expected, test_file.summary()
+
+
+@pytest.mark.parametrize("notebook", ["RNN_Captioning", "LSTM_Captioning"])
+def test_the_generalisation_test_fails_the_most_frequent_caption(notebook, embedded_data):
+    """A model that writes the baseline caption for every image does not pass."""
+    path = TESTS_DIR / notebook / f"generalisation_{notebook[:-len('_Captioning')].lower()}.py"
+    baseline = [embedded_data["word_to_idx"][word] for word in most_frequent_caption(embedded_data)]
+    end = embedded_data["word_to_idx"]["<END>"]
+    captions = np.tile(baseline + [end], (len(embedded_data["val_features"]), 1))
+    test_file = create_test_file(str(path), NBMetadataConfig())
+    test_file.run(_general_models(_Captioner(captions)) | {"embedded_data": embedded_data})
+    assert not test_file.passed_all
+    assert "BLEU-1 of the most frequent caption minus the model's is 0," in test_file.summary()
 
 
 def _source_copy(tmp_path):
