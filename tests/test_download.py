@@ -26,6 +26,7 @@ from fake_coco import write_coco_folder, zip_folder
 from captiondata import layout
 from captiondata.download import DownloadError, download, zip_path
 from captiondata.fetch import CHUNK_SIZE, part_path
+from captiondata.progress import byte_progress, size_text
 from solutions.coco_utils import load_coco_data
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +46,7 @@ class ServerState:
         self.status = None  # answer every request with this error status
         self.drop_after = None  # send only this many body bytes once, then hang up
         self.ignore_range = False
+        self.omit_length = False  # send no Content-Length: the size is unknown until the end
         self.stall = False
         self.release = threading.Event()
 
@@ -87,7 +89,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(206 if start else 200)
         if start:
             self.send_header("Content-Range", f"bytes {start}-{size - 1}/{size}")
-        self.send_header("Content-Length", str(size - start))
+        if not state.omit_length:
+            self.send_header("Content-Length", str(size - start))
         self.end_headers()
         return start
 
@@ -307,6 +310,27 @@ def test_the_command_shows_progress_on_stderr_a_line_per_tenth(server, source, d
     assert len(shares["downloading"]) <= len(source[1]) // CHUNK_SIZE + 1
     assert "\r" not in done.stderr
     assert len(lines) == 2 + sum(map(len, shares.values())), done.stderr
+
+
+def test_plain_progress_prints_a_line_per_tenth_and_none_when_disabled(capsys):
+    with byte_progress("copying", total=1000, done=250) as bar:
+        for _ in range(750):
+            bar.update(1)
+    shares = progress_shares(capsys.readouterr().err, "copying")
+    assert shares == [30, 40, 50, 60, 70, 80, 90, 100]
+    with byte_progress("copying", total=1000, enabled=False) as bar:
+        bar.update(1000)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_download_of_unknown_size_shows_the_bytes_received(server, source, dest):
+    server.omit_length = True
+    done = run_cli("--url", server.url(), "--dest", str(dest), "--any-size")
+    assert done.returncode == 0, done.stderr
+    task = f"downloading {zip_path(dest).name}"
+    lines = [line for line in done.stderr.splitlines() if line.startswith(task)]
+    assert len(lines) == 1 and re.fullmatch(rf"{task}: [\d.]+kB, [\d.]+[kMG]?B/s", lines[0]), lines
+    assert size_text(len(source[1])) in lines[0]
 
 
 def test_the_command_is_quiet_with_quiet(server, dest):
