@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from captiondata.progress import add_quiet_option
+
 from . import arguments, blas, config, names
 
 
@@ -28,9 +30,16 @@ def _build(args):
             return 1
         print("Generated files are current.")
         return 0
-    touched = steps.build(chosen)
+    touched = steps.build(chosen, on_step=None if args.quiet else _print_step)
     print("Wrote " + (", ".join(touched) if touched else "nothing: everything was current") + ".")
     return 0
+
+
+def _print_step(step):
+    """One progress line on stderr for a finished build step: name, files and seconds."""
+    removed = f", {step.removed} removed" if step.removed else ""
+    print(f"{step.name:<24} {step.written:>5} files written{removed} {step.seconds:6.2f} s",
+          file=sys.stderr, flush=True)
 
 
 def _demo(args):
@@ -149,8 +158,7 @@ def _add_grading_options(parser):
                              "this process (no isolation)")
     parser.add_argument("--items", type=_item_list, default=None, metavar="A,B",
                         help="grade only these items (the others are reported as not graded)")
-    parser.add_argument("--quiet", action="store_true",
-                        help="print no progress on stderr (only errors)")
+    add_quiet_option(parser)
 
 
 def build_parser():
@@ -163,6 +171,7 @@ def build_parser():
     generate = verbs.add_parser("generate", help="write assignment/ from solutions/ (the same "
                                                  "as `build stubs`)")
     generate.add_argument("--check", action="store_true", help="only report stale files")
+    add_quiet_option(generate)
     generate.set_defaults(run=_build, steps=["stubs"])
 
     build = verbs.add_parser("build", help="write assignment/, the student notebooks and the "
@@ -170,6 +179,7 @@ def build_parser():
     build.add_argument("steps", nargs="*", metavar="STEP",
                        help=f"only these steps ({', '.join(STEPS)}; default: all)")
     build.add_argument("--check", action="store_true", help="only report stale files")
+    add_quiet_option(build)
     build.set_defaults(run=_build)
 
     demo = verbs.add_parser("demo", help="train the reference model and show its captions")

@@ -3,14 +3,14 @@
 import argparse
 import sys
 
-from . import layout, locations
+from . import layout, locations, progress
 
 
 def _download(args):
     from . import download
 
     return download.main(url=args.url, dest=args.dest, force=args.force,
-                         full_set=not args.any_size)
+                         full_set=not args.any_size, progress=not args.quiet)
 
 
 def _build_embedded(args):
@@ -46,6 +46,7 @@ def main(argv=None):
     download.add_argument("--force", action="store_true", help="download again even if complete")
     download.add_argument("--any-size", action="store_true",
                           help="accept any complete folder, not only the full published set")
+    progress.add_quiet_option(download)
     download.set_defaults(run=_download)
 
     embedded = verbs.add_parser("build-embedded", help="rebuild the embedded caption set")

@@ -27,7 +27,8 @@ def zip_path(dest):
     return dest.with_name(dest.name + ZIP_SUFFIX)
 
 
-def download(url=DEFAULT_URL, dest=None, force=False, full_set=True, timeout=fetch.TIMEOUT):
+def download(url=DEFAULT_URL, dest=None, force=False, full_set=True, timeout=fetch.TIMEOUT,
+             progress=True):
     """Download, unpack and check the data set unless ``dest`` already holds it.
 
     Parameters
@@ -44,6 +45,9 @@ def download(url=DEFAULT_URL, dest=None, force=False, full_set=True, timeout=fet
         complete layout.
     timeout : float or (float, float)
         Seconds to wait to connect and for the next bytes.
+    progress : bool
+        Show on stderr what is being fetched and unpacked, with the bytes done,
+        the share of the total and the rate.
 
     Returns
     -------
@@ -62,7 +66,7 @@ def download(url=DEFAULT_URL, dest=None, force=False, full_set=True, timeout=fet
         return dest
     _check_replaceable(dest)
     try:
-        counts = _fetch_and_unpack(url, dest, force, full_set, timeout)
+        counts = _fetch_and_unpack(url, dest, force, full_set, timeout, progress)
     except (fetch.FetchError, unpack.ArchiveError) as error:
         raise DownloadError(str(error)) from error
     except OSError as error:
@@ -72,13 +76,13 @@ def download(url=DEFAULT_URL, dest=None, force=False, full_set=True, timeout=fet
     return dest
 
 
-def main(url=DEFAULT_URL, dest=None, force=False, full_set=True):
+def main(url=DEFAULT_URL, dest=None, force=False, full_set=True, progress=True):
     """Run :func:`download` for the command line; return the exit code.
 
     Failures are printed as one line on stderr, without a traceback.
     """
     try:
-        download(url=url, dest=dest, force=force, full_set=full_set)
+        download(url=url, dest=dest, force=force, full_set=full_set, progress=progress)
     except DownloadError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -110,7 +114,7 @@ def _check_replaceable(dest):
             )
 
 
-def _fetch_and_unpack(url, dest, force, full_set, timeout):
+def _fetch_and_unpack(url, dest, force, full_set, timeout, progress):
     """Fetch the zip unless a complete one is already there, then unpack it into ``dest``."""
     archive = zip_path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -119,12 +123,18 @@ def _fetch_and_unpack(url, dest, force, full_set, timeout):
         archive.unlink(missing_ok=True)
         fetch.part_path(archive).unlink(missing_ok=True)
     if not archive.exists():
-        print(f"Downloading {url} to {archive}")
-        fetch.fetch(url, archive, timeout)
-    print(f"Unpacking {archive}")
-    counts = unpack.unpack(archive, dest, full_set)
+        _announce(f"Downloading {url} to {archive}", progress)
+        fetch.fetch(url, archive, timeout, progress)
+    _announce(f"Unpacking {archive}", progress)
+    counts = unpack.unpack(archive, dest, full_set, progress)
     archive.unlink()
     return counts
+
+
+def _announce(step, progress):
+    """Name a step that is starting on stderr, with the progress lines."""
+    if progress:
+        print(step, file=sys.stderr, flush=True)
 
 
 def _write_error(dest, error):

@@ -10,7 +10,8 @@ import socket
 from pathlib import Path
 
 import requests
-from tqdm import tqdm
+
+from .progress import byte_progress, size_text
 
 # Bytes read and written at a time; a dropped connection loses at most the chunk being read.
 CHUNK_SIZE = 1 << 16
@@ -55,7 +56,7 @@ def part_path(target):
     return target.with_name(target.name + PART_SUFFIX)
 
 
-def fetch(url, target, timeout=TIMEOUT):
+def fetch(url, target, timeout=TIMEOUT, progress=True):
     """Download ``url`` to ``target``, resuming ``<target>.part`` if there is one.
 
     The bytes go to ``<target>.part``, which is renamed to ``target`` only once
@@ -67,6 +68,8 @@ def fetch(url, target, timeout=TIMEOUT):
     target : path-like
     timeout : float or (float, float)
         Seconds to wait to connect and for the next bytes, as in ``requests``.
+    progress : bool
+        Show the bytes received on stderr (:func:`captiondata.progress.byte_progress`).
 
     Raises
     ------
@@ -89,7 +92,7 @@ def fetch(url, target, timeout=TIMEOUT):
     with response:
         _check_status(response, url)
         start, total = _body_extent(response, offset, part)
-        _stream(response, part, start, total, url)
+        _stream(response, part, start, total, url, progress)
     part.replace(target)
 
 
@@ -178,14 +181,12 @@ def _total_size(response):
     return int(match.group(2)) if match and match.group(2).isdigit() else None
 
 
-def _stream(response, part, start, total, url):
-    """Append the body to ``part`` (truncated first when ``start`` is 0) with a progress bar."""
+def _stream(response, part, start, total, url, progress):
+    """Append the body to ``part`` (truncated first when ``start`` is 0), showing progress."""
     mode = "ab" if start else "wb"
+    task = f"downloading {part.name.removesuffix(PART_SUFFIX)}"
     try:
-        with open(part, mode) as out, tqdm(
-            total=total, initial=start, unit="B", unit_scale=True, unit_divisor=1024,
-            desc=part.name,
-        ) as bar:
+        with open(part, mode) as out, byte_progress(task, total, start, progress) as bar:
             for chunk in response.iter_content(CHUNK_SIZE):
                 out.write(chunk)
                 bar.update(len(chunk))
@@ -207,8 +208,3 @@ def _dropped(url, part, total, reason):
         f"The download of {url} stopped after {size_text(part.stat().st_size)}{of_total} "
         f"({reason}). Run the same command again to resume it."
     )
-
-
-def size_text(count):
-    """A byte count as short text, such as ``'954MB'``."""
-    return tqdm.format_sizeof(count, "B", 1024)

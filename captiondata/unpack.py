@@ -13,7 +13,8 @@ import zlib
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from . import layout
-from .fetch import disk_full_error, is_disk_full
+from .fetch import CHUNK_SIZE, disk_full_error, is_disk_full
+from .progress import byte_progress
 
 ZIP_TOP_FOLDER = "coco_captioning"
 STAGING_MARK = ".unpack-"
@@ -38,7 +39,7 @@ def remove_stale_staging(dest):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def unpack(zip_path, dest, full_set=True):
+def unpack(zip_path, dest, full_set=True, progress=True):
     """Unpack ``zip_path``, check its ``coco_captioning`` folder and move it to ``dest``.
 
     An existing ``dest`` is replaced only once the new folder has passed the check.
@@ -51,6 +52,8 @@ def unpack(zip_path, dest, full_set=True):
     full_set : bool
         Require the row counts of the full published set (see
         :func:`captiondata.layout.check_layout`).
+    progress : bool
+        Show the bytes unpacked on stderr (:func:`captiondata.progress.byte_progress`).
 
     Returns
     -------
@@ -68,7 +71,7 @@ def unpack(zip_path, dest, full_set=True):
     zip_path, dest = Path(zip_path), Path(dest)
     staging = Path(tempfile.mkdtemp(prefix=staging_prefix(dest), dir=dest.parent))
     try:
-        unpacked = _extract(zip_path, staging / EXTRACTED) / ZIP_TOP_FOLDER
+        unpacked = _extract(zip_path, staging / EXTRACTED, progress) / ZIP_TOP_FOLDER
         counts = _check(unpacked, full_set)
         _install(unpacked, dest, staging / PREVIOUS)
     except ArchiveError:
@@ -79,12 +82,12 @@ def unpack(zip_path, dest, full_set=True):
     return counts
 
 
-def _extract(zip_path, folder):
+def _extract(zip_path, folder, progress):
     """Unpack every entry of the zip into ``folder``; return ``folder``."""
     try:
         with zipfile.ZipFile(zip_path) as archive:
             _refuse_unsafe_names(archive)
-            _extract_all(archive, folder)
+            _extract_all(archive, folder, f"unpacking {zip_path.name}", progress)
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise ArchiveError(
             f"The downloaded file {zip_path} is not a valid zip: it is truncated or corrupt "
@@ -104,15 +107,33 @@ def _refuse_unsafe_names(archive):
             )
 
 
-def _extract_all(archive, folder):
-    """Unpack the entries, turning a full disk into a FetchError that says so."""
+def _extract_all(archive, folder, task, progress):
+    """Unpack the entries (names already checked) in chunks, showing the bytes written.
+
+    A full disk becomes a FetchError that says so.
+    """
+    entries = archive.infolist()
+    needed = sum(info.file_size for info in entries)
     try:
-        archive.extractall(folder)
+        with byte_progress(task, needed, enabled=progress) as bar:
+            for info in entries:
+                _extract_entry(archive, info, folder / info.filename, bar)
     except OSError as error:
         if not is_disk_full(error):
             raise
-        needed = sum(info.file_size for info in archive.infolist())
         raise disk_full_error(folder.parent.parent, needed) from error
+
+
+def _extract_entry(archive, info, target, bar):
+    """Write one entry of the zip to ``target``, counting its bytes on ``bar``."""
+    if info.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with archive.open(info) as entry, open(target, "wb") as out:
+        while chunk := entry.read(CHUNK_SIZE):
+            out.write(chunk)
+            bar.update(len(chunk))
 
 
 def _check(unpacked, full_set):

@@ -5,7 +5,8 @@
 once and may serve both notebooks. ``{{name}}`` placeholders in sections and
 checks are filled per notebook: ``notebook`` (its name), ``cell`` (``rnn`` or
 ``lstm``), ``Cell`` (upper case), every ``[overfit]`` setting of
-``grading.toml``, and ``lr_decay`` and ``threshold``, the notebook's own. The
+``grading.toml``, ``lr_decay`` and ``threshold``, the notebook's own, and
+``blas_thread_variables`` (:data:`autograder.blas.THREAD_VARIABLES`). The
 ``{sigmoid variant}`` blocks of the sections follow grading.toml's
 ``sigmoid_variant``, and with them the checks they hold.
 
@@ -31,7 +32,7 @@ from dataclasses import asdict, dataclass
 
 import nbformat
 
-from .. import config, paths
+from .. import blas, config, paths
 from . import sections
 
 SOURCE = "notebooks/source"
@@ -177,7 +178,8 @@ def _read_outline(path):
 def _variables(name, cell, overfit):
     """The placeholder values of one notebook."""
     values = dict(overfit, notebook=name, cell=cell, Cell=cell.upper(),
-                  lr_decay=overfit[f"{cell}_lr_decay"], threshold=overfit[f"{cell}_threshold"])
+                  lr_decay=overfit[f"{cell}_lr_decay"], threshold=overfit[f"{cell}_threshold"],
+                  blas_thread_variables=blas.THREAD_VARIABLES)
     return {key: str(value) for key, value in values.items()}
 
 

@@ -16,6 +16,8 @@ Writing and the staleness check are the same for every step and live here.
 """
 
 import importlib
+import time
+from dataclasses import dataclass
 
 from .. import paths
 
@@ -26,12 +28,22 @@ BUNDLE_STEPS = ("student_bundle", "gradescope_bundle", "otter_bundle")
 STEPS = COMMITTED_STEPS + BUNDLE_STEPS
 
 
+@dataclass(frozen=True)
+class StepDone:
+    """A finished build step: its name, the files it wrote and removed, and its seconds."""
+
+    name: str
+    written: int
+    removed: int
+    seconds: float
+
+
 def _module(step):
     """The module of a step, imported when first needed."""
     return importlib.import_module(f".{step}", __package__)
 
 
-def build(steps=STEPS, root=paths.REPO_ROOT):
+def build(steps=STEPS, root=paths.REPO_ROOT, on_step=None):
     """Write the output of each step and remove the files it no longer writes.
 
     Parameters
@@ -39,6 +51,9 @@ def build(steps=STEPS, root=paths.REPO_ROOT):
     steps : sequence of str
         Names in :data:`STEPS`.
     root : Path
+    on_step : callable or None
+        Called with a :class:`StepDone` as soon as each step is finished
+        (progress reports).
 
     Returns
     -------
@@ -47,17 +62,21 @@ def build(steps=STEPS, root=paths.REPO_ROOT):
     """
     touched = []
     for step in steps:
+        start = time.perf_counter()
         module = _module(step)
         expected = module.expected_files(root)
-        for relative in sorted(module.generated_files(root) - set(expected)):
+        removed = sorted(module.generated_files(root) - set(expected))
+        for relative in removed:
             (root / relative).unlink()
-            touched.append(relative)
-        for relative, content in sorted(expected.items()):
-            if _differs(root / relative, content):
-                target = root / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _write(target, content)
-                touched.append(relative)
+        written = [relative for relative, content in sorted(expected.items())
+                   if _differs(root / relative, content)]
+        for relative in written:
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write(target, expected[relative])
+        touched += removed + written
+        if on_step is not None:
+            on_step(StepDone(step, len(written), len(removed), time.perf_counter() - start))
     return touched
 
 

@@ -5,11 +5,17 @@ requests, and can be told to misbehave: drop the connection, ignore Range,
 stall, or answer an error status.
 """
 
+import contextlib
+import fcntl
+import os
+import pty
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import sys
+import termios
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +26,7 @@ from fake_coco import write_coco_folder, zip_folder
 from captiondata import layout
 from captiondata.download import DownloadError, download, zip_path
 from captiondata.fetch import CHUNK_SIZE, part_path
+from captiondata.progress import byte_progress, size_text
 from solutions.coco_utils import load_coco_data
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +46,7 @@ class ServerState:
         self.status = None  # answer every request with this error status
         self.drop_after = None  # send only this many body bytes once, then hang up
         self.ignore_range = False
+        self.omit_length = False  # send no Content-Length: the size is unknown until the end
         self.stall = False
         self.release = threading.Event()
 
@@ -81,7 +89,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(206 if start else 200)
         if start:
             self.send_header("Content-Range", f"bytes {start}-{size - 1}/{size}")
-        self.send_header("Content-Length", str(size - start))
+        if not state.omit_length:
+            self.send_header("Content-Length", str(size - start))
         self.end_headers()
         return start
 
@@ -267,10 +276,11 @@ def test_a_folder_with_other_files_is_left_alone(server, dest):
     assert server.ranges == []
 
 
-def run_cli(*args):
+def run_cli(*args, stderr=subprocess.PIPE):
     """Run ``python -m captiondata download ARGS``; return the finished process."""
     return subprocess.run([sys.executable, "-m", "captiondata", "download", *args],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+                          cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                          timeout=60)
 
 
 def test_the_command_downloads_and_reports_the_counts(server, dest):
@@ -278,6 +288,83 @@ def test_the_command_downloads_and_reports_the_counts(server, dest):
     assert done.returncode == 0, done.stderr
     assert f"{dest}: complete (4 train and 3 val images, 10 words)" in done.stdout
     layout.check_layout(dest)
+
+
+def progress_shares(stderr, task):
+    """The percentages of the plain progress lines of ``task`` in ``stderr``, in order."""
+    line = re.compile(rf"{task}: [\d.]+[kMG]?B of [\d.]+[kMG]?B \((\d+)%\), [\d.]+[kMG]?B/s")
+    return [int(match[1]) for match in map(line.fullmatch, stderr.splitlines()) if match]
+
+
+def test_the_command_shows_progress_on_stderr_a_line_per_tenth(server, source, dest):
+    done = run_cli("--url", server.url(), "--dest", str(dest), "--any-size")
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == f"Downloading {server.url()} to {zip_path(dest)}"
+    assert f"Unpacking {zip_path(dest)}" in lines
+    shares = {task: progress_shares(done.stderr, f"{task} {zip_path(dest).name}")
+              for task in ("downloading", "unpacking")}
+    for task_shares in shares.values():
+        assert task_shares and task_shares[-1] == 100, done.stderr
+        assert task_shares == sorted(set(task_shares)) and len(task_shares) <= 10, done.stderr
+    assert len(shares["downloading"]) <= len(source[1]) // CHUNK_SIZE + 1
+    assert "\r" not in done.stderr
+    assert len(lines) == 2 + sum(map(len, shares.values())), done.stderr
+
+
+def test_plain_progress_prints_a_line_per_tenth_and_none_when_disabled(capsys):
+    with byte_progress("copying", total=1000, done=250) as bar:
+        for _ in range(750):
+            bar.update(1)
+    shares = progress_shares(capsys.readouterr().err, "copying")
+    assert shares == [30, 40, 50, 60, 70, 80, 90, 100]
+    with byte_progress("copying", total=1000, enabled=False) as bar:
+        bar.update(1000)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_download_of_unknown_size_shows_the_bytes_received(server, source, dest):
+    server.omit_length = True
+    done = run_cli("--url", server.url(), "--dest", str(dest), "--any-size")
+    assert done.returncode == 0, done.stderr
+    task = f"downloading {zip_path(dest).name}"
+    lines = [line for line in done.stderr.splitlines() if line.startswith(task)]
+    assert len(lines) == 1 and re.fullmatch(rf"{task}: [\d.]+kB, [\d.]+[kMG]?B/s", lines[0]), lines
+    assert size_text(len(source[1])) in lines[0]
+
+
+def test_the_command_is_quiet_with_quiet(server, dest):
+    done = run_cli("--url", server.url(), "--dest", str(dest), "--any-size", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert f"{dest}: complete" in done.stdout
+
+
+def test_a_resumed_download_counts_from_the_bytes_it_had(server, source, dest):
+    server.drop_after = CHUNK_SIZE + len(source[1]) // 4
+    assert run_cli("--url", server.url(), "--dest", str(dest), "--any-size").returncode == 1
+    kept = part_path(zip_path(dest)).stat().st_size
+    done = run_cli("--url", server.url(), "--dest", str(dest), "--any-size")
+    assert done.returncode == 0, done.stderr
+    shares = progress_shares(done.stderr, f"downloading {zip_path(dest).name}")
+    assert shares[0] > 100 * kept // len(source[1]) and shares[-1] == 100, done.stderr
+
+
+def test_a_terminal_gets_a_progress_bar(server, dest):
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # rows, columns
+    with os.fdopen(terminal, "w") as stderr:
+        done = run_cli("--url", server.url(), "--dest", str(dest), "--any-size", stderr=stderr)
+    shown = b""
+    with os.fdopen(controller, "rb") as screen:
+        with contextlib.suppress(OSError):  # EIO once the terminal is closed and read to its end
+            while chunk := screen.read1(CHUNK_SIZE):
+                shown += chunk
+    assert done.returncode == 0, shown
+    for task in ("downloading", "unpacking"):  # redrawn in place, ending full
+        assert re.search(rf"\r{task} {zip_path(dest).name}: +0%\|.*"
+                         rf"\r{task} {zip_path(dest).name}: 100%\|".encode(), shown), shown
+        assert not progress_shares(shown.decode(), f"{task} {zip_path(dest).name}"), shown
 
 
 @pytest.mark.parametrize("options, status, message", [

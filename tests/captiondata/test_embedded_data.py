@@ -12,6 +12,8 @@ import pytest
 from captiondata import layout
 from captiondata.embedded import build, captions, features, scenes
 from captiondata.locations import EMBEDDED_DIR
+from solutions.bleu import (bleu1, caption_words, generated_words, image_references,
+                            most_frequent_caption)
 from solutions.captioning_solver import CaptioningSolver
 from solutions.classifiers.rnn import CaptioningRNN
 from solutions.coco_utils import decode_captions, load_coco_data
@@ -244,39 +246,6 @@ def test_rebuild_reproduces_the_committed_folder(tmp_path):
                                           err_msg=str(relative))
 
 
-def _content_words(text):
-    """The words of a decoded caption without the special tokens (``<UNK>`` too)."""
-    return [w for w in text.split() if w not in layout.SPECIAL_TOKENS]
-
-
-def bleu1(candidates, references):
-    """Corpus BLEU-1: clipped unigram precision times the brevity penalty.
-
-    Parameters
-    ----------
-    candidates : list of list of str
-        One generated caption per image.
-    references : list of list of list of str
-        The reference captions of every image.
-
-    Returns
-    -------
-    float in [0, 1]
-    """
-    clipped = candidate_length = reference_length = 0
-    for candidate, refs in zip(candidates, references):
-        most = Counter()
-        for ref in refs:
-            most |= Counter(ref)
-        clipped += sum(min(n, most[w]) for w, n in Counter(candidate).items())
-        candidate_length += len(candidate)
-        reference_length += len(min(refs, key=lambda r: (abs(len(r) - len(candidate)), len(r))))
-    if candidate_length == 0:
-        return 0.0
-    brevity = min(1.0, np.exp(1 - reference_length / candidate_length))
-    return brevity * clipped / candidate_length
-
-
 def keyword_precision(candidates, image_scenes):
     """Share of the colour and shape words of the captions that are true of their image.
 
@@ -303,6 +272,22 @@ def test_bleu1_scores_a_perfect_and_a_short_caption():
     assert bleu1([["a", "red", "circle"]], refs) == 1.0
     assert bleu1([["red", "red", "red"]], refs) == pytest.approx(1 / 3)
     assert bleu1([["circle"]], refs) == pytest.approx(np.exp(1 - 3))
+    assert bleu1([[]], refs) == 0.0
+
+
+def test_references_and_the_baseline_come_from_the_decoded_captions(data):
+    references = image_references(data, "val")
+    assert len(references) == build.SPLIT_IMAGES["val"]
+    assert all(len(refs) == build.CAPTIONS_PER_IMAGE for refs in references)
+    first = decode_captions(data["val_captions"][0], data["idx_to_word"]).split()
+    assert first[0] == "<START>" and first[-1] == "<END>"
+    assert references[data["val_image_idxs"][0]][0] == first[1:-1]
+    as_sampled = data["val_captions"][:1, 1:]  # sample() writes no <START>
+    assert generated_words(as_sampled, data["idx_to_word"]) == [first[1:-1]]
+    assert caption_words("<START> a <UNK> circle <END>") == ["a", "circle"]
+    counts = Counter(decode_captions(data["train_captions"], data["idx_to_word"]))
+    baseline = " ".join(["<START>", *most_frequent_caption(data), "<END>"])
+    assert counts[baseline] == counts.most_common(1)[0][1] > 1
 
 
 @pytest.mark.slow
@@ -316,13 +301,10 @@ def test_trained_model_captions_validation_images_better_than_a_constant(data, s
                               lr_decay=0.9, verbose=False)
     solver.train()
 
-    references = [[] for _ in data["val_features"]]
-    for caption, image in zip(data["val_captions"], data["val_image_idxs"]):
-        references[image].append(_content_words(decode_captions(caption, data["idx_to_word"])))
+    references = image_references(data, "val")
     sampled = model.sample(data["val_features"], max_length=layout.CAPTION_LENGTH)
-    generated = [_content_words(text) for text in decode_captions(sampled, data["idx_to_word"])]
-    train_texts = decode_captions(data["train_captions"], data["idx_to_word"])
-    constant = [_content_words(Counter(train_texts).most_common(1)[0][0])] * len(references)
+    generated = generated_words(sampled, data["idx_to_word"])
+    constant = [most_frequent_caption(data)] * len(references)
 
     model_bleu, constant_bleu = bleu1(generated, references), bleu1(constant, references)
     model_keywords = keyword_precision(generated, split_scenes["val"])

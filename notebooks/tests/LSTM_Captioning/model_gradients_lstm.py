@@ -8,12 +8,16 @@ from otter.test_files import test_case
 
 import numpy as np
 
+from assignment.bleu import bleu1, generated_words, image_references, most_frequent_caption
 from assignment.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
 
 # Limits of the public checks. Published values carry eight decimals, and centred
 # differences in float64 agree with a correct gradient to about 1e-9 of its scale.
 VALUE_LIMIT = 1e-6
 GRADIENT_LIMIT = 1e-6
+# The least BLEU-1 lead over the most frequent caption on the validation images of a model
+# trained as in the last section; measured over eight seeds: RNN 0.22 to 0.24, LSTM 0.25 to 0.28.
+BLEU_MARGIN = 0.1
 
 
 def rel_error(actual, expected):
@@ -74,6 +78,17 @@ def caption_mismatches(captions, expected, end):
         stop = list(wanted).index(end) + 1 if end in wanted else len(wanted)
         count += int(np.sum(row[:stop] != wanted[:stop]))
     return count
+
+
+def validation_bleu(model, data):
+    """BLEU-1 on the validation images of `model`'s captions and of the most frequent training caption.
+
+    Returns (model's score, baseline's score); `model.sample` writes one caption per image.
+    """
+    references = image_references(data, "val")
+    captions = generated_words(model.sample(data["val_features"]), data["idx_to_word"])
+    baseline = [most_frequent_caption(data, "train")] * len(references)
+    return bleu1(captions, references), bleu1(baseline, references)
 
 
 def check_model_gradients_lstm(CaptioningRNN):

@@ -1,9 +1,11 @@
 """The notebook build: committed output is current, sources parse, otter reads what it writes."""
 
+import re
 import shutil
 import tomllib
 
 import nbformat
+import numpy as np
 import pytest
 from otter.export.exporters.utils import has_begin, has_end
 from otter.nbmeta_config import NBMetadataConfig
@@ -14,6 +16,9 @@ import solutions.handin
 import solutions.rnn_layers
 from autograder.build import notebooks, sections, steps
 from autograder.cli import main
+from captiondata.locations import EMBEDDED_DIR
+from solutions.bleu import most_frequent_caption
+from solutions.coco_utils import load_coco_data
 from support.notebooks import NOTEBOOKS, REPO
 
 TESTS_DIR = REPO / "notebooks" / "tests"
@@ -81,6 +86,34 @@ class _TrainedSolver:
         self.loss_history = losses
 
 
+class _Captioner:
+    """Stands for a trained model, for the generalisation tests: fixed captions, one per image."""
+
+    def __init__(self, captions):
+        self.captions = captions
+
+    def sample(self, features, max_length=30):
+        assert len(features) == len(self.captions)
+        return self.captions
+
+
+@pytest.fixture(scope="module")
+def embedded_data():
+    return load_coco_data(base_dir=EMBEDDED_DIR)
+
+
+def _first_references(data):
+    """Each validation image's first reference caption, as ``sample`` writes it (no <START>)."""
+    first_rows = [np.flatnonzero(data["val_image_idxs"] == image)[0]
+                  for image in range(len(data["val_features"]))]
+    return data["val_captions"][first_rows, 1:]
+
+
+def _general_models(model):
+    """The trained models of the generalisation tests, both ``model``."""
+    return {f"{cell}_general_model": model for cell in ("rnn", "lstm")}
+
+
 @pytest.mark.parametrize("path", _otter_tests(), ids=lambda path: f"{path.parent.name}/{path.stem}")
 def test_otter_reads_each_test_file_as_one_public_case(path):
     test_file = create_test_file(str(path), NBMetadataConfig())
@@ -89,15 +122,32 @@ def test_otter_reads_each_test_file_as_one_public_case(path):
 
 
 @pytest.mark.parametrize("path", _otter_tests(), ids=lambda path: f"{path.parent.name}/{path.stem}")
-def test_otter_tests_pass_on_the_reference_and_fail_on_the_stubs(path):
+def test_otter_tests_pass_on_the_reference_and_fail_on_the_stubs(path, embedded_data):
     """Run directly (no kernel): every public test accepts solutions/ and rejects the stubs."""
     solver_losses = {"rnn_solver": [0.05], "lstm_solver": [0.3]}
-    passing = _reference_env() | {k: _TrainedSolver(v) for k, v in solver_losses.items()}
-    failing = _stub_env() | {k: _TrainedSolver([]) for k in solver_losses}
+    passing = (_reference_env() | {k: _TrainedSolver(v) for k, v in solver_losses.items()}
+               | _general_models(_Captioner(_first_references(embedded_data)))
+               | {"embedded_data": embedded_data})
+    stub_model = _stub_env()["CaptioningRNN"](embedded_data["word_to_idx"])
+    failing = (_stub_env() | {k: _TrainedSolver([]) for k in solver_losses}
+               | _general_models(stub_model) | {"embedded_data": embedded_data})
     for env, expected in ((passing, True), (failing, False)):
         test_file = create_test_file(str(path), NBMetadataConfig())
         test_file.run(env)
         assert test_file.passed_all is expected, test_file.summary()
+
+
+@pytest.mark.parametrize("notebook", ["RNN_Captioning", "LSTM_Captioning"])
+def test_the_generalisation_test_fails_the_most_frequent_caption(notebook, embedded_data):
+    """A model that writes the baseline caption for every image does not pass."""
+    path = TESTS_DIR / notebook / f"generalisation_{notebook[:-len('_Captioning')].lower()}.py"
+    baseline = [embedded_data["word_to_idx"][word] for word in most_frequent_caption(embedded_data)]
+    end = embedded_data["word_to_idx"]["<END>"]
+    captions = np.tile(baseline + [end], (len(embedded_data["val_features"]), 1))
+    test_file = create_test_file(str(path), NBMetadataConfig())
+    test_file.run(_general_models(_Captioner(captions)) | {"embedded_data": embedded_data})
+    assert not test_file.passed_all
+    assert "BLEU-1 of the most frequent caption minus the model's is 0," in test_file.summary()
 
 
 def _source_copy(tmp_path):
@@ -111,12 +161,31 @@ def test_build_writes_and_removes_only_its_own_files(tmp_path):
     root = _source_copy(tmp_path)
     (root / "notebooks" / "tests").mkdir()
     (root / "notebooks" / "tests" / "renamed_check.py").write_text("", encoding="utf-8")
-    written = steps.build(["notebooks"], root=root)
+    finished = []
+    written = steps.build(["notebooks"], root=root, on_step=finished.append)
     assert "notebooks/tests/renamed_check.py" in written
     assert not (root / "notebooks" / "tests" / "renamed_check.py").exists()
     assert (root / "notebooks" / "source" / "support.py").exists()
     assert steps.stale(["notebooks"], root=root) == []
-    assert steps.build(["notebooks"], root=root) == []
+    assert steps.build(["notebooks"], root=root, on_step=finished.append) == []
+    generated = len(list((root / "notebooks").rglob("*.ipynb"))
+                    + list((root / "notebooks" / "tests").rglob("*.py")))
+    assert [(step.name, step.written, step.removed) for step in finished] == [
+        ("notebooks", generated, 1), ("notebooks", 0, 0)]
+    assert all(step.seconds > 0 for step in finished)
+
+
+def test_build_prints_a_line_per_step_on_stderr_unless_quiet(capsys):
+    stale = steps.stale(["stubs", "notebooks"])
+    assert not stale, f"stale: {', '.join(stale)}; run `python -m autograder build` (this test " \
+                      "would otherwise rewrite them)"
+    assert main(["build", "stubs", "notebooks"]) == 0
+    printed = capsys.readouterr()
+    assert re.fullmatch(r"stubs +0 files written +\d+\.\d\d s\n"
+                        r"notebooks +0 files written +\d+\.\d\d s\n", printed.err), printed.err
+    assert "nothing: everything was current" in printed.out
+    assert main(["build", "stubs", "notebooks", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_settings_come_from_grading_toml(tmp_path):
