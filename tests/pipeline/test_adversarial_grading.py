@@ -430,4 +430,5 @@ CaptioningRNN.loss = _flooded_loss
     for name in ("report.md", "report.html", "results.json"):
         size = (out / name).stat().st_size
         assert size < 2 * 12 * limit, (name, size)  # two items' bounded explanations
-        assert "more bytes not shown]" in (out / name).read_text(encoding="utf-8"), name
+        assert f"more bytes not shown: the output limit is {limit} bytes]" in (
+            out / name).read_text(encoding="utf-8"), name

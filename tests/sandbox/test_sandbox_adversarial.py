@@ -48,7 +48,7 @@ def expect(kind, runner, source, *args, match="", timeout=None):
 def test_infinite_loop_times_out_and_the_next_call_works(runner):
     cache = runner.call("rnn_layers.rnn_step_forward", X, np.zeros((3, 5)), np.ones((4, 5)),
                         np.ones((5, 5)), np.zeros(5), keep=(1,))[1]
-    error = expect("timeout", runner, "while True:\n    pass", timeout=1.0, match="within 1 s")
+    error = expect("timeout", runner, "while True:\n    pass", timeout=1.0, match="time limit of 1 s per call")
     assert "timeout" in repr(error)
     assert "unshare" not in runner.output()  # the launcher's own messages are not the student's
     with pytest.raises(StudentError, match="lost when the child restarted") as caught:
@@ -155,7 +155,8 @@ def test_output_is_truncated_without_stalling(runner):
     printed = runner.output()
     shown, note = printed.rsplit("\n[... ", 1)
     assert len(shown.encode()) == SETTINGS.limits.output_bytes
-    assert note == f"{3_000_001 - SETTINGS.limits.output_bytes} more bytes not shown]\n"
+    assert note == (f"{3_000_001 - SETTINGS.limits.output_bytes} more bytes not shown: the output "
+                    f"limit is {SETTINGS.limits.output_bytes} bytes]\n")
 
 
 @pytest.mark.parametrize("source, match", [
