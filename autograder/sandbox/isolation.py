@@ -95,6 +95,9 @@ PASSED_VARIABLES = ("OPENBLAS_CORETYPE",)
 # the worker first copies a cache prepared by the grader (building one takes ~0.4 s here).
 PLOTTING_VARIABLES = {"MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib"}
 FONT_CACHE_SECONDS = 120
+# The CPU limit's SIGXCPU (the evidence that names it) comes at the soft limit; the hard
+# limit, this much later, kills a child that ignores the signal.
+CPU_GRACE_SECONDS = 1
 
 _remembered = {}
 
@@ -368,7 +371,7 @@ def worker_argv(python, lib, limits, fds, path, seeds=()):
     """
     config = {
         "rlimits": {
-            "RLIMIT_CPU": limits.cpu_seconds,
+            "RLIMIT_CPU": [limits.cpu_seconds, limits.cpu_seconds + CPU_GRACE_SECONDS],
             "RLIMIT_AS": limits.address_space_mib << 20,
             "RLIMIT_NPROC": limits.max_processes,
             "RLIMIT_FSIZE": limits.max_file_size_mib << 20,

@@ -690,7 +690,7 @@ def limit_reached(limits, message, memory_killed=False):
         return f"stopped by the memory limit of {cgroup.size_text(limits.memory_mib)}"
     if "killed by SIGXCPU" in message:
         return f"stopped by the CPU time limit of {limits.cpu_seconds} s per process"
-    if exception == "MemoryError":
+    if exception.endswith("MemoryError"):  # numpy raises a subclass
         return f"the memory limit of {cgroup.size_text(limits.address_space_mib)} was reached"
     if exception == "BlockingIOError" and f"[Errno {errno.EAGAIN}]" in message:
         return (f"the limit of {limits.max_processes} processes was reached: starting one more "

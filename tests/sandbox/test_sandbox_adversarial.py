@@ -1,6 +1,7 @@
 """Hostile student code: each case gives its documented StudentError (or a plain array) and
 never harms the grader or the next call."""
 
+import re
 import textwrap
 import time
 
@@ -76,13 +77,60 @@ def test_base_exceptions_cost_only_the_call(runner, source, name):
 
 
 def test_memory_bombs_fail_alone(root, runner):
-    expect("exception", runner, "import numpy as np\nresult = np.ones(2**33)", match="MemoryError")
+    error = expect("exception", runner, "import numpy as np\nresult = np.ones(2**33)",
+                   match="MemoryError")
+    gibibytes = SETTINGS.limits.address_space_mib >> 10
+    assert error.message.endswith(f"(the memory limit of {gibibytes} GiB was reached)"), \
+        error.message
     touched = "import numpy as np\nblocks = []\nwhile True:\n    blocks.append(np.ones(2**24))"
     with SandboxRunner(root, settings_with(address_space_mib=768)) as small:
         with pytest.raises(StudentError) as caught:
             run(small, touched)
         assert caught.value.kind in ("exception", "crash")
         still_works(small)
+
+
+def test_the_memory_cgroup_stops_a_child_and_the_error_names_it(root):
+    # Touched pages within the address space limit, over the memory limit.
+    with SandboxRunner(root, settings_with(memory_mib=256, address_space_mib=4096)) as sandboxed:
+        if "memory: cgroup" not in sandboxed.isolation:
+            pytest.skip(f"no memory cgroup here: {sandboxed.isolation}")
+        assert sandboxed.isolation.endswith(" memory.limit_in_bytes 256 MiB") or \
+            sandboxed.isolation.endswith(" memory.max 256 MiB"), sandboxed.isolation
+        expect("crash", sandboxed, "import numpy as np\nresult = np.ones(2**26).sum()",
+               match="during rnn_layers.run_code: stopped by the memory limit of 256 MiB$")
+
+
+def test_the_cpu_time_limit_is_named(root):
+    with SandboxRunner(root, settings_with(cpu_seconds=1)) as sandboxed:
+        expect("crash", sandboxed, "while True:\n    pass", timeout=60,
+               match="during rnn_layers.run_code: stopped by the CPU time limit of 1 s per "
+                     "process$")
+
+
+FORK_UNTIL_REFUSED = """
+import os
+while True:
+    if os.fork() == 0:
+        os.execv("/bin/sleep", ["sleep", "929"])
+"""
+WRITE_PAST_16_MIB = """
+import os
+with open(os.path.join(os.environ["TMPDIR"], "past-the-limit"), "wb") as file:
+    file.seek(17 << 20)
+    file.write(b"x")
+"""
+
+
+@pytest.mark.parametrize("source, limits, named", [
+    (FORK_UNTIL_REFUSED, {"max_processes": 64},
+     "(the limit of 64 processes was reached: starting one more fails with this error)"),
+    (WRITE_PAST_16_MIB, {"max_file_size_mib": 16}, "(the file size limit of 16 MiB was reached)"),
+], ids=["processes", "file_size"])
+def test_the_process_and_file_size_limits_are_named(root, source, limits, named):
+    with SandboxRunner(root, settings_with(**limits)) as sandboxed:
+        expect("exception", sandboxed, source, match=re.escape(named) + "$")
+    assert not running_with_marker("929")
 
 
 def test_fork_bomb_is_bounded_and_cleaned_up(root):
