@@ -1,4 +1,4 @@
-"""A memory cgroup for the child: its memory bounded as the kernel counts it, and proof of an OOM kill.
+"""A memory cgroup for the child: memory bounded as the kernel counts it, and OOM kills proven.
 
 ``RLIMIT_AS`` bounds the child's address space, not what it makes the kernel hold
 (pages of tmpfs files, shared memory). A memory cgroup counts every page charged to

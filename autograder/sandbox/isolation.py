@@ -76,6 +76,9 @@ REQUIREMENTS = {
                 "installation other users may read",
     "none": "",
 }
+# Modes whose child writes only to private tmpfs (``/tmp``, ``/dev/shm``) of
+# ``limits.max_file_size_mib`` each.
+BOUNDED_SCRATCH_MODES = ("root", "userns")
 UNPRIVILEGED_ID = 65534
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
@@ -427,7 +430,7 @@ def _jail_config(user_namespace, runtime, limits, fds, view):
     binds += [(prefix, IN_JAIL["python"]), (str(runtime.lib), IN_JAIL["lib"]),
               (str(runtime.package), IN_JAIL["package"]), (str(fonts), IN_JAIL["fonts"])]
     binds += list(zip(view.sites, sites))
-    scratch_bytes = limits.max_file_size_mib << 20
+    scratch_bytes = limits.max_file_size_mib << 20  # see BOUNDED_SCRATCH_MODES
     path = [IN_JAIL["package"], *sites]
     config = {
         "new_root": str(runtime.new_root),

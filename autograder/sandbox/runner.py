@@ -522,14 +522,10 @@ class SandboxRunner(_Runner):
         self._child = None
         self._closed = False
         self._pending_output = ""
-        try:
-            self._memory = cgroup.MemoryGroup.create(self._limits.memory_mib)
-            memory = self._memory.level
-        except cgroup.Unavailable as reason:
-            self._memory = None
-            memory = cgroup.fallback_level(self._limits.address_space_mib, reason)
+        self._memory = None
         self._oom_kills = 0
         try:
+            memory = self._make_memory_group()
             self._mode = self._first_working_mode(mode)
         except BaseException:
             self._remove_memory_group()
@@ -650,10 +646,20 @@ class SandboxRunner(_Runner):
         return StudentError(error.kind, f"{error.message} ({limit})", error.details)
 
     def _limit_of(self, message):
-        """``limit_reached`` for ``message``, with the OOM kills since the last call as evidence."""
+        """``_limit_reached`` for ``message``; the OOM kills since the last call are evidence."""
         oom_kills = self._memory.oom_kills() if self._memory is not None else 0
         memory_killed, self._oom_kills = oom_kills > self._oom_kills, oom_kills
-        return limit_reached(self._limits, message, memory_killed)
+        scratch_mib = (self._limits.max_file_size_mib
+                       if self._mode in isolation.BOUNDED_SCRATCH_MODES else None)
+        return _limit_reached(self._limits, message, memory_killed, scratch_mib)
+
+    def _make_memory_group(self):
+        """Give the child a memory cgroup where one can be made; the memory level reached."""
+        try:
+            self._memory = cgroup.MemoryGroup.create(self._limits.memory_mib)
+        except cgroup.Unavailable as reason:
+            return cgroup.fallback_level(self._limits.address_space_mib, reason)
+        return self._memory.level
 
     def _remove_memory_group(self):
         if self._memory is not None:
@@ -668,7 +674,7 @@ def _student_error(error, what):
     return StudentError(error["kind"], error["message"], error["details"])
 
 
-def limit_reached(limits, message, memory_killed=False):
+def _limit_reached(limits, message, memory_killed=False, scratch_mib=None):
     """The limit of ``grading.toml`` that stopped student code, in words, from the evidence.
 
     Parameters
@@ -679,6 +685,8 @@ def limit_reached(limits, message, memory_killed=False):
         or the exception student code raised (``"MemoryError: ..."``).
     memory_killed : bool
         The kernel killed a process of the child's memory cgroup for its limit.
+    scratch_mib : int or None
+        The size of the child's scratch file system, where the mode bounds it.
 
     Returns
     -------
@@ -697,9 +705,8 @@ def limit_reached(limits, message, memory_killed=False):
                 "fails with this error")
     if f"[Errno {errno.EFBIG}]" in message:
         return f"the file size limit of {cgroup.size_text(limits.max_file_size_mib)} was reached"
-    if f"[Errno {errno.ENOSPC}]" in message:
-        return (f"the sandbox's scratch space of {cgroup.size_text(limits.max_file_size_mib)} "
-                "is full")
+    if f"[Errno {errno.ENOSPC}]" in message and scratch_mib is not None:
+        return f"the sandbox's scratch space of {cgroup.size_text(scratch_mib)} is full"
     return None
 
 

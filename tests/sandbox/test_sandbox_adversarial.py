@@ -49,7 +49,8 @@ def expect(kind, runner, source, *args, match="", timeout=None):
 def test_infinite_loop_times_out_and_the_next_call_works(runner):
     cache = runner.call("rnn_layers.rnn_step_forward", X, np.zeros((3, 5)), np.ones((4, 5)),
                         np.ones((5, 5)), np.zeros(5), keep=(1,))[1]
-    error = expect("timeout", runner, "while True:\n    pass", timeout=1.0, match="time limit of 1 s per call")
+    error = expect("timeout", runner, "while True:\n    pass", timeout=1.0,
+                   match="time limit of 1 s per call")
     assert "timeout" in repr(error)
     assert "unshare" not in runner.output()  # the launcher's own messages are not the student's
     with pytest.raises(StudentError, match="lost when the child restarted") as caught:
@@ -131,6 +132,20 @@ def test_the_process_and_file_size_limits_are_named(root, source, limits, named)
     with SandboxRunner(root, settings_with(**limits)) as sandboxed:
         expect("exception", sandboxed, source, match=re.escape(named) + "$")
     assert not running_with_marker("929")
+
+
+def test_a_full_scratch_space_is_named_where_the_mode_bounds_it(root):
+    source = """
+import os
+with open(os.path.join(os.environ["TMPDIR"], "filling"), "wb") as file:
+    for _ in range(17):
+        file.write(bytes(1 << 20))
+"""
+    with SandboxRunner(root, settings_with(max_file_size_mib=16)) as sandboxed:
+        private_tmpfs = sandboxed.isolation.startswith(("root:", "userns:"))
+        named = ("(the sandbox's scratch space of 16 MiB is full)" if private_tmpfs
+                 else "(the file size limit of 16 MiB was reached)")
+        expect("exception", sandboxed, source, match=re.escape(named) + "$")
 
 
 def test_fork_bomb_is_bounded_and_cleaned_up(root):
