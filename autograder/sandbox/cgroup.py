@@ -32,6 +32,7 @@ never takes the process that cleans up.
 import itertools
 import os
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,6 +206,7 @@ class MemoryGroup:
         """The group made under ``parent``; OSError when the kernel refuses a step."""
         if version == 2:
             _enable_memory(parent)
+        _sweep(parent)
         path = parent / f"{GROUP_PREFIX}-{os.getpid()}-{next(_names)}"
         path.mkdir()
         group = cls(path, version, limit_mib)
@@ -268,7 +270,11 @@ class MemoryGroup:
             time.sleep(POLL_SECONDS)
 
     def remove(self):
-        """Kill what is left in the group and delete it (a no-op once it is gone)."""
+        """Kill what is left in the group and delete it (a no-op once it is gone).
+
+        A group whose processes do not end within ``KILL_SECONDS`` (stuck in the kernel)
+        is left in place, with a warning on stderr: the grading still reports.
+        """
         if not self.path.exists():
             return
         self.kill()
@@ -279,9 +285,12 @@ class MemoryGroup:
                 return
             except FileNotFoundError:
                 return
-            except OSError:  # busy until its killed processes are gone
+            except OSError as error:  # busy until its killed processes are gone
                 if time.monotonic() > deadline:
-                    raise
+                    print(f"autograder: the memory cgroup {self.path} could not be removed "
+                          f"({error.strerror}); remove it with rmdir once its processes have "
+                          "ended", file=sys.stderr)
+                    return
                 time.sleep(POLL_SECONDS)
 
     def _pids(self):
@@ -316,6 +325,17 @@ def _enable_memory(parent):
         raise OSError(0, "the memory controller is not available here (cgroup.controllers)")
     if "memory" not in (parent / "cgroup.subtree_control").read_text(encoding="ascii").split():
         _write(parent / "cgroup.subtree_control", "+memory")
+
+
+def _sweep(parent):
+    """Delete the empty groups that graders no longer running left in ``parent`` (killed ones)."""
+    for path in parent.glob(f"{GROUP_PREFIX}-*-*"):
+        pid = path.name[len(GROUP_PREFIX) + 1:].split("-")[0]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            try:
+                path.rmdir()
+            except OSError:  # still holds processes, or already gone
+                pass
 
 
 def _write(path, text):

@@ -121,3 +121,15 @@ def _state(pid):
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "gone"
+
+
+def test_groups_left_by_a_killed_grader_are_swept(group):
+    # pid 999999999 is above any pid_max: no grader of that pid runs
+    left = group.path.parent / f"{cgroup.GROUP_PREFIX}-999999999-1"
+    left.mkdir()
+    try:
+        cgroup.MemoryGroup.create(64).remove()
+        assert not left.exists()
+    finally:
+        if left.exists():
+            left.rmdir()
