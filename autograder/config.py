@@ -75,6 +75,7 @@ class Limits:
     grading_seconds: float
     cpu_seconds: int
     address_space_mib: int
+    memory_mib: int
     max_processes: int
     max_file_size_mib: int
     max_array_elements: int

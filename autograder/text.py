@@ -79,4 +79,4 @@ def cut_bytes(data, limit, dropped=0):
     left_out = dropped + len(data) - min(len(data), limit)
     if not left_out:
         return shown
-    return f"{shown}\n[... {left_out} more bytes not shown]\n"
+    return f"{shown}\n[... {left_out} more bytes not shown: the output limit is {limit} bytes]\n"

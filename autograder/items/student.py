@@ -136,10 +136,10 @@ class StudentFailure(Exception):
                             f"`import {PACKAGE}.{LAYERS_MODULE}` and `import "
                             f"{PACKAGE}.{MODEL_MODULE}` work on your computer.{details}")
         if error.kind == "timeout":
-            raise ItemError(f"{call} was stopped after {self.runner.timeout:.1f} s; the reference "
-                            f"does the same work in {self.runner.reference_seconds:.2f} s. Look "
-                            "for a loop that runs far more often than it should (or never ends).",
-                            stopped="timeout")
+            raise ItemError(f"{call} was stopped by the time limit of {self.runner.timeout:.1f} s "
+                            "per call; the reference does the same work in "
+                            f"{self.runner.reference_seconds:.2f} s. Look for a loop that runs "
+                            "far more often than it should (or never ends).", stopped="timeout")
         if error.kind == "crash":
             raise ItemError(f"{call} crashed the process running your code ({error.message}). "
                             "Look for runaway memory use or a call that ends the process."

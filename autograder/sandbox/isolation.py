@@ -76,6 +76,9 @@ REQUIREMENTS = {
                 "installation other users may read",
     "none": "",
 }
+# Modes whose child writes only to private tmpfs (``/tmp``, ``/dev/shm``) of
+# ``limits.max_file_size_mib`` each.
+BOUNDED_SCRATCH_MODES = ("root", "userns")
 UNPRIVILEGED_ID = 65534
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
@@ -95,6 +98,9 @@ PASSED_VARIABLES = ("OPENBLAS_CORETYPE",)
 # the worker first copies a cache prepared by the grader (building one takes ~0.4 s here).
 PLOTTING_VARIABLES = {"MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib"}
 FONT_CACHE_SECONDS = 120
+# The CPU limit's SIGXCPU (the evidence that names it) comes at the soft limit; the hard
+# limit, this much later, kills a child that ignores the signal.
+CPU_GRACE_SECONDS = 1
 
 _remembered = {}
 
@@ -350,7 +356,7 @@ def worker_argv(python, lib, limits, fds, path, seeds=()):
     """
     config = {
         "rlimits": {
-            "RLIMIT_CPU": limits.cpu_seconds,
+            "RLIMIT_CPU": [limits.cpu_seconds, limits.cpu_seconds + CPU_GRACE_SECONDS],
             "RLIMIT_AS": limits.address_space_mib << 20,
             "RLIMIT_NPROC": limits.max_processes,
             "RLIMIT_FSIZE": limits.max_file_size_mib << 20,
@@ -406,7 +412,7 @@ def _jail_config(user_namespace, runtime, limits, fds, view):
     binds += [(prefix, IN_JAIL["python"]), (str(runtime.lib), IN_JAIL["lib"]),
               (str(runtime.package), IN_JAIL["package"]), (str(fonts), IN_JAIL["fonts"])]
     binds += list(zip(view.sites, sites))
-    scratch_bytes = limits.max_file_size_mib << 20
+    scratch_bytes = limits.max_file_size_mib << 20  # see BOUNDED_SCRATCH_MODES
     path = [IN_JAIL["package"], *sites]
     config = {
         "new_root": str(runtime.new_root),

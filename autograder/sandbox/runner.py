@@ -9,6 +9,7 @@ by what the request implies, and ``dispatch`` carries them out in both.
 """
 
 import contextlib
+import errno
 import io
 import itertools
 import math
@@ -23,7 +24,7 @@ import numpy as np
 from .. import config
 from ..text import cut_bytes
 from . import child as child_process
-from . import dispatch, isolation, protocol
+from . import cgroup, dispatch, isolation, protocol
 
 KINDS = ("import", "exception", "not_implemented", "timeout", "crash", "bad_output")
 DEFAULT_TIMEOUT_FACTOR = 4
@@ -194,13 +195,17 @@ class _Runner:
     def _exchange(self, request, timeout, what, caps):
         raise NotImplementedError
 
+    def _explained(self, error):
+        """``error``, naming the limit that stopped student code where the evidence shows one."""
+        return error
+
     def _request(self, request, timeout, what, expect=None):
         caps = replace(self._reply_caps, budget=self._budget(request, expect))
         reply = self._exchange(self._outgoing(request), timeout, what, caps)
         if type(reply) is not dict or len(reply) != 1 or not {"ok", "error"} & set(reply):
             raise StudentError("bad_output", f"the child's reply to {what} is malformed")
         if "error" in reply:
-            raise _student_error(reply["error"], what)
+            raise self._explained(_student_error(reply["error"], what))
         value = self._incoming(reply["ok"], request, what)
         self._note_sizes(value, request)
         return value
@@ -419,7 +424,7 @@ class SandboxRunner(_Runner):
     Attributes
     ----------
     isolation : str
-        How the child is isolated, for the report.
+        How the child is isolated and its memory bounded, for the instructor.
     environment : dict
         The child's hello: ``numpy`` and ``python`` versions, ``uid``, ``pid``...
     startup_seconds : float
@@ -440,12 +445,16 @@ class SandboxRunner(_Runner):
         self._child = None
         self._closed = False
         self._pending_output = ""
+        self._memory = None
+        self._oom_kills = 0
         try:
+            memory = self._make_memory_group()
             self._mode = self._first_working_mode(mode)
         except BaseException:
+            self._remove_memory_group()
             self._runtime.remove()
             raise
-        self.isolation = isolation.describe(self._mode)
+        self.isolation = f"{isolation.describe(self._mode)}; memory: {memory}"
 
     def output(self):
         """What the child printed since the last call (also before a restart), a few KB."""
@@ -458,6 +467,7 @@ class SandboxRunner(_Runner):
         if self._child is not None:
             self._child.kill()
             self._child = None
+        self._remove_memory_group()
         self._runtime.remove()
         self._closed = True
         self._epoch += 1
@@ -482,9 +492,7 @@ class SandboxRunner(_Runner):
 
     def _start(self, mode):
         started = time.monotonic()
-        child = child_process.Child(
-            lambda fds: isolation.command(mode, self._runtime, self._limits, fds, self._hidden),
-            self._limits.output_bytes)
+        child = child_process.Child(lambda fds: self._command(mode, fds), self._limits.output_bytes)
         try:
             hello = child.receive(self._bounded(started + self._default_timeout),
                                   self._reply_caps)
@@ -500,6 +508,11 @@ class SandboxRunner(_Runner):
         self._child = child
         self.environment = hello
         self.startup_seconds = time.monotonic() - started
+
+    def _command(self, mode, fds):
+        """The child's argv, environment and folder; its command joins the memory group."""
+        argv, env, cwd = isolation.command(mode, self._runtime, self._limits, fds, self._hidden)
+        return (argv if self._memory is None else self._memory.joined(argv)), env, cwd
 
     def _exchange(self, request, timeout, what, caps):
         if self._closed:
@@ -517,12 +530,12 @@ class SandboxRunner(_Runner):
             if self.out_of_time():
                 raise StudentError("timeout", f"{what} was stopped when the grading's total "
                                               "time limit passed") from None
-            raise StudentError("timeout", f"{what} did not finish within {seconds:g} s (wall "
-                                          "clock); the process running it was stopped") from None
+            raise StudentError("timeout", f"{what} was stopped by the time limit of {seconds:g} s "
+                                          "per call (wall clock)") from None
         except child_process.Gone:
             fate = self._lose_child()
             raise StudentError("crash", f"the process running student code ended during "
-                                        f"{what}: {fate}") from None
+                                        f"{what}: {self._limit_of(fate) or fate}") from None
         except protocol.ProtocolError as error:
             self._lose_child()
             raise _refused(what, error) from None
@@ -548,6 +561,33 @@ class SandboxRunner(_Runner):
         self._epoch += 1
         return fate
 
+    def _explained(self, error):
+        """``error`` with the limit that stopped student code named, from the evidence."""
+        limit = self._limit_of(error.message)
+        if limit is None:
+            return error
+        return StudentError(error.kind, f"{error.message} ({limit})", error.details)
+
+    def _limit_of(self, message):
+        """``_limit_reached`` for ``message``; the OOM kills since the last call are evidence."""
+        oom_kills = self._memory.oom_kills() if self._memory is not None else 0
+        memory_killed, self._oom_kills = oom_kills > self._oom_kills, oom_kills
+        scratch_mib = (self._limits.max_file_size_mib
+                       if self._mode in isolation.BOUNDED_SCRATCH_MODES else None)
+        return _limit_reached(self._limits, message, memory_killed, scratch_mib)
+
+    def _make_memory_group(self):
+        """Give the child a memory cgroup where one can be made; the memory level reached."""
+        try:
+            self._memory = cgroup.MemoryGroup.create(self._limits.memory_mib)
+        except cgroup.Unavailable as reason:
+            return cgroup.fallback_level(self._limits.address_space_mib, reason)
+        return self._memory.level
+
+    def _remove_memory_group(self):
+        if self._memory is not None:
+            self._memory.remove()
+
 
 def _student_error(error, what):
     """The StudentError of an error reply, or a bad_output one if the reply is malformed."""
@@ -555,6 +595,42 @@ def _student_error(error, what):
             or not all(type(error.get(key)) is str for key in ("message", "details"))):
         return StudentError("bad_output", f"the child's error reply to {what} is malformed")
     return StudentError(error["kind"], error["message"], error["details"])
+
+
+def _limit_reached(limits, message, memory_killed=False, scratch_mib=None):
+    """The limit of ``grading.toml`` that stopped student code, in words, from the evidence.
+
+    Parameters
+    ----------
+    limits : autograder.config.Limits
+    message : str
+        A StudentError's message: how the child ended (``"... killed by SIGXCPU ..."``),
+        or the exception student code raised (``"MemoryError: ..."``).
+    memory_killed : bool
+        The kernel killed a process of the child's memory cgroup for its limit.
+    scratch_mib : int or None
+        The size of the child's scratch file system, where the mode bounds it.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"stopped by the memory limit of 4 GiB"``; None when nothing shows a limit.
+    """
+    exception = message.split(":", 1)[0]
+    if memory_killed:
+        return f"stopped by the memory limit of {cgroup.size_text(limits.memory_mib)}"
+    if "killed by SIGXCPU" in message:
+        return f"stopped by the CPU time limit of {limits.cpu_seconds} s per process"
+    if exception.endswith("MemoryError"):  # numpy raises a subclass
+        return f"the memory limit of {cgroup.size_text(limits.address_space_mib)} was reached"
+    if exception == "BlockingIOError" and f"[Errno {errno.EAGAIN}]" in message:
+        return (f"the limit of {limits.max_processes} processes was reached: starting one more "
+                "fails with this error")
+    if f"[Errno {errno.EFBIG}]" in message:
+        return f"the file size limit of {cgroup.size_text(limits.max_file_size_mib)} was reached"
+    if f"[Errno {errno.ENOSPC}]" in message and scratch_mib is not None:
+        return f"the sandbox's scratch space of {cgroup.size_text(scratch_mib)} is full"
+    return None
 
 
 def _past_deadline(what):

@@ -49,14 +49,15 @@ def limit_resources(rlimits):
     Parameters
     ----------
     rlimits : dict
-        ``{"RLIMIT_AS": bytes, ...}``.
+        ``{"RLIMIT_AS": bytes, ...}``: one value for both limits, or ``[soft, hard]``.
     """
     for name, value in rlimits.items():
         which = getattr(resource, name)
+        wanted = value if type(value) is list else [value, value]
         _, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(which, (value, value))
+            wanted = [min(limit, hard) for limit in wanted]
+        resource.setrlimit(which, tuple(wanted))
 
 
 def serve(config, dispatch, protocol):

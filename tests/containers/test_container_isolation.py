@@ -75,6 +75,9 @@ def test_the_reference_earns_every_point_in_the_confined_mode(image):
     assert finished.returncode == 0, finished.stderr[-3000:]
     document = json.loads(finished.stdout)
     assert document["extra_data"]["isolation"].startswith("confined:"), document["extra_data"]
+    # Docker mounts the cgroups read-only: the address space limit is the memory bound left
+    assert "; memory: RLIMIT_AS 4 GiB only: no memory cgroup can be made here (" in \
+        document["extra_data"]["isolation"], document["extra_data"]
     assert document["score"] == pytest.approx(100)
     assert all(test["score"] == test["max_score"] for test in document["tests"])
     assert "confined" not in document["output"]

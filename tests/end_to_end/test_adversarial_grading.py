@@ -472,4 +472,57 @@ CaptioningRNN.loss = _flooded_loss
     for name in ("report.md", "report.html", "results.json"):
         size = (out / name).stat().st_size
         assert size < 2 * 12 * limit, (name, size)  # two items' bounded explanations
-        assert "more bytes not shown]" in (out / name).read_text(encoding="utf-8"), name
+        assert f"more bytes not shown: the output limit is {limit} bytes]" in (
+            out / name).read_text(encoding="utf-8"), name
+
+
+LIMIT_ATTACKS = {
+    # the limits of the grading, the code of lstm_step_forward, what its item must say
+    "memory": ({"memory_mib": 256}, """
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    return np.ones(2**26).sum(), None, None
+""", "stopped by the memory limit of 256 MiB"),
+    # a per-call wall-clock limit far above the CPU limit, even on a loaded machine
+    "cpu_time": ({"cpu_seconds": 2, "time_allowance_seconds": 60.0}, """
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    while True:
+        pass
+""", "stopped by the CPU time limit of 2 s per process"),
+    "processes": ({"max_processes": 64}, f"""
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    import os
+    while True:
+        if os.fork() == 0:
+            os.execv("/bin/sleep", ["sleep", "{FORK_BOMB_MARKER}2"])
+""", "the limit of 64 processes was reached"),
+    "file_size": ({"max_file_size_mib": 16}, """
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    import os
+    with open(os.path.join(os.environ["TMPDIR"], "past-the-limit"), "wb") as file:
+        file.seek(17 << 20)
+        file.write(b"x")
+""", "the file size limit of 16 MiB was reached"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIMIT_ATTACKS))
+def test_the_report_names_the_limit_that_stopped_the_code(tmp_path, settings_with, name):
+    limits, code, named = LIMIT_ATTACKS[name]
+    out = tmp_path / "out"
+    result = grade.grade_submission(_hostile_submission(tmp_path, code), out,
+                                    settings_with(limits=limits),
+                                    items=("lstm_step_forward", "rnn_step_forward"))
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    memory = document["extra_data"]["isolation"].rpartition("; memory: ")[2]
+    if name == "memory" and not memory.startswith("cgroup"):
+        pytest.skip(f"no memory cgroup here: {memory}")
+    items = _by_name(result)
+    assert items["rnn_step_forward"].passed
+    assert items["lstm_step_forward"].score == 0
+    [shown] = [test["output"] for test in document["tests"]
+               if "lstm_step_forward" in test["name"]]
+    assert named in shown, shown
+    assert named in (out / "report.md").read_text(encoding="utf-8")
+    student_text = json.dumps(document["tests"]) + document.get("output", "")
+    assert memory not in student_text and "cgroup" not in student_text
+    assert not _marked(f"{FORK_BOMB_MARKER}2")

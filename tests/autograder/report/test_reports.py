@@ -260,7 +260,7 @@ def test_reports_have_a_size_bound_and_say_what_was_cut(tmp_path, settings):
         # (the budget may be overrun by the last one); the problems once more; and the
         # escaping of HTML and JSON (é as \u00e9) at most 3 times the bytes.
         assert len(text.encode()) < 3 * (17 * 8 + 1) * limit, (name, len(text.encode()))
-        assert "more bytes not shown]" in text, name
+        assert f"more bytes not shown: the output limit is {limit} bytes]" in text, name
         assert "the explanation of this item reached the size limit of a report" in text, name
         assert "more problems not shown" in text, name
 

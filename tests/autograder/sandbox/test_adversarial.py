@@ -1,6 +1,7 @@
 """Hostile student code: each case gives its documented StudentError (or a plain array) and
 never harms the grader or the next call."""
 
+import re
 import textwrap
 import time
 import tracemalloc
@@ -49,7 +50,8 @@ def expect(kind, runner, source, *args, match="", timeout=None):
 def test_infinite_loop_times_out_and_the_next_call_works(runner):
     cache = runner.call("rnn_layers.rnn_step_forward", X, np.zeros((3, 5)), np.ones((4, 5)),
                         np.ones((5, 5)), np.zeros(5), keep=(1,))[1]
-    error = expect("timeout", runner, "while True:\n    pass", timeout=1.0, match="within 1 s")
+    error = expect("timeout", runner, "while True:\n    pass", timeout=1.0,
+                   match="time limit of 1 s per call")
     assert "timeout" in repr(error)
     assert "unshare" not in runner.output()  # the launcher's own messages are not the student's
     with pytest.raises(StudentError, match="lost when the child restarted") as caught:
@@ -76,14 +78,76 @@ def test_base_exceptions_cost_only_the_call(runner, source, name):
     assert "assignment/rnn_layers.py" in error.details
 
 
-def test_memory_bombs_fail_alone(root, runner, settings_with):
-    expect("exception", runner, "import numpy as np\nresult = np.ones(2**33)", match="MemoryError")
+def test_memory_bombs_fail_alone(root, runner, settings, settings_with):
+    error = expect("exception", runner, "import numpy as np\nresult = np.ones(2**33)",
+                   match="MemoryError")
+    gibibytes = settings.limits.address_space_mib >> 10
+    assert error.message.endswith(f"(the memory limit of {gibibytes} GiB was reached)"), \
+        error.message
     touched = "import numpy as np\nblocks = []\nwhile True:\n    blocks.append(np.ones(2**24))"
     with SandboxRunner(root, settings_with(limits=dict(address_space_mib=768))) as small:
         with pytest.raises(StudentError) as caught:
             run(small, touched)
         assert caught.value.kind in ("exception", "crash")
         still_works(small)
+
+
+def test_the_memory_cgroup_stops_a_child_and_the_error_names_it(root, settings_with):
+    # Touched pages within the address space limit, over the memory limit.
+    with SandboxRunner(root, settings_with(limits=dict(memory_mib=256,
+                                                          address_space_mib=4096))) as sandboxed:
+        if "memory: cgroup" not in sandboxed.isolation:
+            pytest.skip(f"no memory cgroup here: {sandboxed.isolation}")
+        assert sandboxed.isolation.endswith(" memory.limit_in_bytes 256 MiB") or \
+            sandboxed.isolation.endswith(" memory.max 256 MiB"), sandboxed.isolation
+        expect("crash", sandboxed, "import numpy as np\nresult = np.ones(2**26).sum()",
+               match="during rnn_layers.run_code: stopped by the memory limit of 256 MiB$")
+
+
+def test_the_cpu_time_limit_is_named(root, settings_with):
+    with SandboxRunner(root, settings_with(limits=dict(cpu_seconds=1))) as sandboxed:
+        expect("crash", sandboxed, "while True:\n    pass", timeout=60,
+               match="during rnn_layers.run_code: stopped by the CPU time limit of 1 s per "
+                     "process$")
+
+
+FORK_UNTIL_REFUSED = """
+import os
+while True:
+    if os.fork() == 0:
+        os.execv("/bin/sleep", ["sleep", "929"])
+"""
+WRITE_PAST_16_MIB = """
+import os
+with open(os.path.join(os.environ["TMPDIR"], "past-the-limit"), "wb") as file:
+    file.seek(17 << 20)
+    file.write(b"x")
+"""
+
+
+@pytest.mark.parametrize("source, limits, named", [
+    (FORK_UNTIL_REFUSED, {"max_processes": 64},
+     "(the limit of 64 processes was reached: starting one more fails with this error)"),
+    (WRITE_PAST_16_MIB, {"max_file_size_mib": 16}, "(the file size limit of 16 MiB was reached)"),
+], ids=["processes", "file_size"])
+def test_the_process_and_file_size_limits_are_named(root, source, limits, named, settings_with):
+    with SandboxRunner(root, settings_with(limits=limits)) as sandboxed:
+        expect("exception", sandboxed, source, match=re.escape(named) + "$")
+    assert not running_with_marker("929")
+
+
+def test_a_full_scratch_space_is_named_where_the_mode_bounds_it(root, settings_with):
+    source = """
+import os
+with open(os.path.join(os.environ["TMPDIR"], "filling"), "wb") as file:
+    for _ in range(17):
+        file.write(bytes(1 << 20))
+"""
+    with SandboxRunner(root, settings_with(limits=dict(max_file_size_mib=16))) as sandboxed:
+        private_tmpfs = sandboxed.isolation.startswith(("root:", "userns:"))
+        named = ("(the sandbox's scratch space of 16 MiB is full)" if private_tmpfs
+                 else "(the file size limit of 16 MiB was reached)")
+        expect("exception", sandboxed, source, match=re.escape(named) + "$")
 
 
 def test_fork_bomb_is_bounded_and_cleaned_up(root, settings):
@@ -156,7 +220,8 @@ def test_output_is_truncated_without_stalling(runner, settings):
     printed = runner.output()
     shown, note = printed.rsplit("\n[... ", 1)
     assert len(shown.encode()) == settings.limits.output_bytes
-    assert note == f"{3_000_001 - settings.limits.output_bytes} more bytes not shown]\n"
+    assert note == (f"{3_000_001 - settings.limits.output_bytes} more bytes not shown: the output "
+                    f"limit is {settings.limits.output_bytes} bytes]\n")
 
 
 def test_in_process_output_is_kept_only_up_to_the_limit(root, settings):
@@ -172,7 +237,8 @@ def test_in_process_output_is_kept_only_up_to_the_limit(root, settings):
         shown, note = local.output().rsplit("\n[... ", 1)
     assert peak < 4 << 20, peak
     assert shown == ("y" * 999 + "\n") * 8 + "y" * (settings.limits.output_bytes - 8000)
-    assert note == f"{50_000_000 - settings.limits.output_bytes} more bytes not shown]\n"
+    assert note == (f"{50_000_000 - settings.limits.output_bytes} more bytes not shown: the "
+                    f"output limit is {settings.limits.output_bytes} bytes]\n")
 
 
 @pytest.mark.parametrize("source, match", [
