@@ -7,11 +7,14 @@ Modes, best first (``candidate_modes``):
     new mount, PID, network, IPC and UTS namespaces; ``jail.py`` builds a private root
     filesystem holding only an allowlist (system folders, the Python installation, the
     interpreter's site folders read-only, the worker, the student's package, scratch
-    ``/tmp``), then drops to uid/gid 65534 with no_new_privs.
+    ``/tmp``), then drops with no_new_privs to a uid/gid of its own per live sandbox
+    (leased from ``uids``, as in ``"confined"``).
 ``"userns"``
     Not root, unprivileged user namespaces allowed: the same inside a new user
     namespace whose root is the calling user; the worker enters a further nested user
-    namespace as uid 65534, which locks the mounts.
+    namespace as uid 65534, which locks the mounts. Without privileges only the
+    caller's own uid can be mapped, so on the host every such child runs as the
+    grader's uid: per-uid limits and state are shared with it (the description says so).
 ``"confined"``
     Root without namespaces, as in a default Docker container (no ``CAP_SYS_ADMIN``,
     Docker's seccomp profile): ``confine.py`` gives the child a uid of its own
@@ -55,10 +58,12 @@ from . import confine, syscall_filter, uids, worker
 
 MODES = config.ISOLATION_LEVELS
 DESCRIPTIONS = {
-    "root": "root: mount namespace (private root) + pid namespace + uid 65534 + no network "
-            "+ seccomp",
+    "root": "root: mount namespace (private root) + pid namespace + uid of its own + no "
+            "network + seccomp",
     "userns": "userns: user namespace + mount namespace (private root, locked) + pid namespace "
-              "+ uid 65534 + no network + seccomp",
+              "+ uid 65534 + no network + seccomp; on the host every child runs as the "
+              "grader's own uid (no subordinate uids without privileges), sharing its "
+              "RLIMIT_NPROC count and per-uid kernel state",
     "confined": "confined: uid of its own + Landlock (reads only Python, site-packages and its "
                 "own files) + seccomp (no network sockets); no namespaces",
     "none": "none (new session + resource limits only)",
@@ -77,6 +82,10 @@ REQUIREMENTS = {
     "none": "",
 }
 UNPRIVILEGED_ID = 65534
+# The jail's root tmpfs holds mount points, symlinks and copies of the grading's own
+# folders (the worker, the package, the font cache): their pages plus this room.
+ROOT_BYTES = 1 << 20
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 DEVICE_LINKS = (("/dev/fd", "/proc/self/fd"), ("/dev/stdin", "/proc/self/fd/0"),
@@ -187,7 +196,8 @@ class Runtime:
     scratch : Path
         The ``"confined"`` child's HOME and TMPDIR, writable by its uid only.
     lease : uids.Lease or None
-        The ``"confined"`` child's uid (None unless the grader is root).
+        The child's uid in the ``"root"`` and ``"confined"`` modes (None unless the
+        grader is root).
     """
 
     folder: Path
@@ -406,7 +416,8 @@ def child_environment(extra=None):
 
 
 def _jail_config(user_namespace, runtime, limits, fds, view):
-    """The JSON configuration of ``jail.py``."""
+    """The JSON configuration of ``jail.py``: as root, the child takes the runtime's uid."""
+    uid = UNPRIVILEGED_ID if user_namespace else runtime.lease.uid
     prefix = os.path.realpath(sys.base_prefix)
     python = os.path.relpath(_interpreter(), prefix)
     if python.startswith(".."):
@@ -421,20 +432,22 @@ def _jail_config(user_namespace, runtime, limits, fds, view):
     binds += [(f"/dev/{name}", f"/dev/{name}") for name in DEVICES]
     sites = [f"{IN_JAIL['site']}/{index}" for index in range(len(view.sites))]
     fonts = write_font_cache(runtime.folder / "fonts")
-    binds += [(prefix, IN_JAIL["python"]), (str(runtime.lib), IN_JAIL["lib"]),
-              (str(runtime.package), IN_JAIL["package"]), (str(fonts), IN_JAIL["fonts"])]
-    binds += list(zip(view.sites, sites))
+    binds += [(prefix, IN_JAIL["python"]), *zip(view.sites, sites)]
+    copies = [(str(runtime.lib), IN_JAIL["lib"]), (str(runtime.package), IN_JAIL["package"]),
+              (str(fonts), IN_JAIL["fonts"])]
     scratch_bytes = limits.max_file_size_mib << 20
     path = [IN_JAIL["package"], *sites]
     config = {
         "new_root": str(runtime.new_root),
+        "root_bytes": ROOT_BYTES + sum(_folder_bytes(source) for source, _ in copies),
+        "copies": copies,
         "binds": binds,
         "symlinks": symlinks,
         "scratch": [("/tmp", scratch_bytes), ("/dev/shm", scratch_bytes)],
         "masks": _masks(binds, view.hidden),
         "user_namespace": user_namespace,
-        "uid": UNPRIVILEGED_ID,
-        "gid": UNPRIVILEGED_ID,
+        "uid": uid,
+        "gid": uid,
         "argv": worker_argv(f"{IN_JAIL['python']}/{python}", IN_JAIL["lib"], limits, fds, path,
                             seeds=[(IN_JAIL["fonts"], PLOTTING_VARIABLES["MPLCONFIGDIR"])]),
         "env": child_environment({"LD_LIBRARY_PATH": f"{IN_JAIL['python']}/lib"}),
@@ -443,6 +456,12 @@ def _jail_config(user_namespace, runtime, limits, fds, view):
         "seccomp": _filter(shared_namespaces=False),
     }
     return config
+
+
+def _folder_bytes(folder):
+    """Bytes the files under ``folder`` take on a tmpfs (each rounded up to whole pages)."""
+    return sum(-(-os.lstat(os.path.join(directory, name)).st_size // PAGE_BYTES) * PAGE_BYTES
+               + PAGE_BYTES for directory, _, names in os.walk(folder) for name in names)
 
 
 def _confined_config(runtime, limits, fds, view):

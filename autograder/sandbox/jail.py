@@ -10,11 +10,15 @@ The configuration is a file in the working folder rather than an argument, so th
 this process, PID 1 of the child's namespace, shows nothing of the grading's folders
 in ``/proc/1/cmdline``.
 
-Steps: mount an empty tmpfs as the new root; bind the allowed host folders into it
-read-only (system folders, the Python installation, numpy/h5py, the worker and the
-student's package); mount scratch tmpfs (``/tmp``, ``/dev/shm``), device nodes and a
-fresh ``/proc``; cover hidden paths that fall inside a bound folder with empty
-mounts; ``pivot_root`` into it and detach the host's root, so no path leads back.
+Steps: mount an empty tmpfs as the new root; copy this grading's own folders into it
+(the worker, the student's package, the font cache); bind the allowed host folders
+into it read-only (system folders, the Python installation, the site folders); mount
+scratch tmpfs (``/tmp``, ``/dev/shm``), device nodes and a fresh ``/proc``; cover
+hidden paths that fall inside a bound folder with empty mounts; ``pivot_root`` into
+it and detach the host's root, so no path leads back. The kernel shows the host path
+of every bind's source in ``/proc/self/mountinfo`` (its fourth field), which no mount
+option hides: copies leave the grading's temporary folders out of it, so what it
+names is the Python installation and the folders a student may import from.
 Then this process stays as PID 1 (when it ends, the kernel kills every process left
 in the namespace) and forks the worker, which drops to the unprivileged uid/gid —
 with ``setresuid`` when we are real root, or by entering a further nested user and
@@ -29,6 +33,7 @@ import ctypes
 import json
 import os
 import platform
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -55,7 +60,8 @@ def main():
     """Set up the jail described by ``launcher.json`` and run the worker in it.
 
     ``launcher.json``, in the working folder, holds JSON with ``new_root`` (an empty
-    host folder), ``binds`` ([host path, jail path]), ``symlinks`` ([jail path,
+    host folder), ``root_bytes`` (the new root's size), ``copies`` ([host folder, jail
+    path]), ``binds`` ([host path, jail path]), ``symlinks`` ([jail path,
     target]), ``scratch`` ([jail path, bytes]), ``masks`` (jail paths),
     ``user_namespace`` (bool), ``uid``, ``gid``, ``seccomp`` (base64 BPF),
     ``argv``, ``env``, ``cwd`` and ``keep_fds``.
@@ -86,7 +92,10 @@ def build_root(config):
         As in ``main``.
     """
     root = config["new_root"]
-    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, f"size={config['root_bytes']},mode=755")
+    for source, path in config["copies"]:
+        _parent(root + path)
+        shutil.copytree(source, root + path, symlinks=True)
     for path, target in config["symlinks"]:
         _parent(root + path)
         os.symlink(target, root + path)

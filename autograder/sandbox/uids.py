@@ -1,4 +1,4 @@
-"""Unprivileged uids for the ``"confined"`` mode: one per live sandbox on this machine.
+"""Unprivileged uids for the ``"root"`` and ``"confined"`` modes: one per live sandbox here.
 
 A uid of its own makes every per-uid thing of the kernel per sandbox: the
 ``RLIMIT_NPROC`` count, the right to signal, and the sweep that ends a child — every
