@@ -23,6 +23,9 @@ Modes, best first (``candidate_modes``):
     package (and write only a private scratch folder), and no network sockets.
 ``"none"``
     Nothing else works: a new session, resource limits and a minimal environment only.
+    The child runs as the grader's user: it may read the grader's files, and kill its
+    reaper (``reaper``), whose death then kills the worker but not what the worker
+    started. Below the default ``isolation_minimum``; its description says so.
 
 What the child sees of the host is ``child_view``: every site folder the grader's
 interpreter imports from (the student's own environment: an unused
@@ -66,7 +69,9 @@ DESCRIPTIONS = {
               "RLIMIT_NPROC count and per-uid kernel state",
     "confined": "confined: uid of its own + Landlock (reads only Python, site-packages and its "
                 "own files) + seccomp (no network sockets); no namespaces",
-    "none": "none (new session + resource limits only)",
+    "none": "none: new session + resource limits only; student code runs as the grader's "
+            "own user, so it can read the grader's files and kill the reaper, after which "
+            "processes it started may outlive the grading",
 }
 # What each mode needs of the machine, for the error of a grader that cannot reach
 # ``isolation_minimum``.
