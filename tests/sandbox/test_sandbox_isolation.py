@@ -20,7 +20,7 @@ import pytest
 
 from autograder import paths
 from autograder.build import dependencies
-from autograder.sandbox import SandboxRunner, isolation
+from autograder.sandbox import SandboxRunner, isolation, uids
 from sandbox_helpers import RUN_CODE, SETTINGS, stage
 
 IS_ROOT = os.geteuid() == 0
@@ -28,6 +28,7 @@ HAS_UNSHARE = shutil.which("unshare") is not None
 ISOLATED_MODES = (["root"] if IS_ROOT else []) + ["userns"]
 SITE_MASK = "/sandbox/python/lib/python{}.{}/site-packages".format(*sys.version_info[:2])
 BASE_SITE = sysconfig.get_path("purelib", vars={"base": sys.base_prefix})
+SANDBOX_UIDS = set(range(uids.FIRST_UID, uids.FIRST_UID + uids.COUNT))
 
 
 def probe(runner, body, *args, timeout=None):
@@ -89,16 +90,67 @@ def test_auto_mode_as_root_uses_the_mount_namespace(root):
         pytest.skip("the root mode needs root and util-linux unshare")
     with SandboxRunner(root, SETTINGS) as runner:
         assert runner.isolation == isolation.DESCRIPTIONS["root"]
-        assert runner.environment["uid"] == runner.environment["gid"] == 65534
+        assert runner.environment["uid"] == runner.environment["gid"]
+        assert runner.environment["uid"] in SANDBOX_UIDS
         assert 0 < runner.startup_seconds < 5
 
 
 def test_child_runs_unprivileged_with_the_parents_numpy(isolated):
     runner, _ = isolated
-    assert runner.environment["uid"] == 65534
+    uid = runner.environment["uid"]
+    # as root a uid of the registry's; in a user namespace 65534 (the grader's uid outside)
+    assert uid in SANDBOX_UIDS if runner.isolation.startswith("root") else uid == 65534
     assert runner.environment["numpy"] == np.__version__
     assert probe(runner, "import os\nvalue = [os.getuid(), os.geteuid(), os.getpid()]") == [
-        65534, 65534, 2]
+        uid, uid, 2]
+
+
+FORK_UNTIL_REFUSED = """
+    import os
+    count = 0
+    try:
+        for _ in range(args[0]):
+            if os.fork() == 0:
+                os.execv("/bin/sleep", ["sleep", "931"])
+            count += 1
+    except OSError:
+        pass
+    value = count
+"""
+
+
+def test_each_live_sandbox_has_a_uid_and_a_process_count_of_its_own(root):
+    if not (IS_ROOT and HAS_UNSHARE):
+        pytest.skip("the root mode needs root and util-linux unshare")
+    limit = SETTINGS.limits.max_processes
+    with SandboxRunner(root, SETTINGS, mode="root") as first, \
+            SandboxRunner(root, SETTINGS, mode="root") as second:
+        uids_seen = [probe(runner, "import os\nvalue = os.getuid()") for runner in (first, second)]
+        assert uids_seen[0] != uids_seen[1] and set(uids_seen) <= SANDBOX_UIDS
+        filled = probe(first, FORK_UNTIL_REFUSED, 2 * limit)
+        assert limit - 5 < filled < limit  # RLIMIT_NPROC stopped it (the worker counts too)
+        # the other grading's processes do not count against this one's limit
+        assert probe(second, FORK_UNTIL_REFUSED, limit // 2) == limit // 2
+
+
+MOUNT_TABLES = """
+    value = {name: open(f"/proc/self/{name}").read() for name in ("mountinfo", "mounts")}
+"""
+
+
+def test_the_mount_tables_name_only_the_bound_installation(isolated, root):
+    runner, output = isolated
+    tables = probe(runner, MOUNT_TABLES)
+    grading = [str(output), str(root), str(runner._runtime.folder), tempfile.gettempdir() + "/"]
+    for name, text in tables.items():
+        assert not any(path in text for path in grading), (name, text)
+    # A bind shows its source's path in its filesystem; only the folders the child imports
+    # from (and the system folders, devices) are bound.
+    bound = {os.path.realpath(sys.base_prefix), *isolation.child_view().sites,
+             *(f"/{name}" for name in isolation.SYSTEM_DIRS),
+             *(f"/{name}" for name in isolation.DEVICES), "/"}
+    sources = {line.split()[3] for line in tables["mountinfo"].splitlines()}
+    assert sources <= bound, sources - bound
 
 
 def test_grader_reference_settings_and_repo_are_invisible(isolated):
