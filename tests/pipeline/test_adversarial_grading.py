@@ -19,6 +19,7 @@ import pytest
 
 from autograder import grade, paths
 from autograder.report import explain
+from autograder.sandbox import isolation
 
 ITEMS = ("rnn_step_forward", "word_embedding_forward", "lstm_step_forward")
 SLEEP_MARKER = "918273"
@@ -577,10 +578,10 @@ def _step_output(out):
 
 
 def _assert_nothing_found(out):
-    score, output, isolation = _step_output(out)
+    score, output, level = _step_output(out)
     assert score == 0, output
     for place in CHANNEL_PLACES:
-        assert f"probe {place}: not found" in output, (place, isolation, output)
+        assert f"probe {place}: not found" in output, (place, level, output)
 
 
 @pytest.fixture()
@@ -602,8 +603,8 @@ def test_no_channel_between_two_gradings_in_a_row(tmp_path, channel_gradings):
         completed = subprocess.run(_grade_command(submission, out), cwd=paths.REPO_ROOT,
                                    env=env, capture_output=True, text=True, timeout=300)
         assert completed.returncode == 0, completed.stderr[-3000:]
-    score, output, isolation = _step_output(tmp_path / "planted")
-    assert score > 0, (isolation, output)
+    score, output, level = _step_output(tmp_path / "planted")
+    assert score > 0, (level, output)
     _assert_nothing_found(tmp_path / "read")
 
 
@@ -626,3 +627,39 @@ def test_no_channel_between_two_gradings_at_once(tmp_path, channel_gradings):
         planting.send_signal(signal.SIGCONT)
         planting.wait(300)
     _assert_nothing_found(tmp_path / "read")
+
+
+MOUNT_TABLES = """
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    for name in ("mountinfo", "mounts"):
+        try:
+            with open(f"/proc/self/{name}") as file:
+                print(file.read())
+        except OSError as error:
+            print(f"{name}: {error}")
+    return prev_h, None
+"""
+
+
+def test_the_mount_tables_a_child_prints_name_no_folder_of_the_grading(tmp_path):
+    scratch = _grader_tmpdir()
+    submission, out = _hostile_submission(tmp_path, MOUNT_TABLES), tmp_path / "out"
+    completed = subprocess.run(_grade_command(submission, out), cwd=paths.REPO_ROOT,
+                               env=os.environ | {"TMPDIR": str(scratch)},
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert list(scratch.iterdir()) == []
+    scratch.rmdir()
+    _, output, level = _step_output(out)
+    if level.startswith(("root", "userns")):  # the confined mode may not read /proc
+        assert " /sandbox/python " in output, output  # the tables reached the report
+    # The folders the child imports from are bound, and a bind shows its source's path.
+    imported = [os.path.realpath(sys.base_prefix), *isolation.child_view().sites]
+    # results.json's extra_data names the submission for the instructor: only the students'
+    # text is searched there
+    reports = [(out / name).read_text(encoding="utf-8") for name in ("report.md", "report.html")]
+    for text in [output, *reports]:
+        for folder in imported:
+            text = text.replace(folder, "")
+        for folder in (out, submission, scratch, paths.REPO_ROOT):
+            assert str(folder) not in text, (folder, text)
