@@ -451,8 +451,9 @@ _held = []
 
 
 def _folders():
-    return {{"tmp": "/tmp", "dev-shm": "/dev/shm", "home": _os.environ["HOME"],
-            "working-folder": _os.getcwd(), "package": _os.path.dirname(__file__)}}
+    return {{"tmp": "/tmp", "tmpdir": _os.environ["TMPDIR"], "dev-shm": "/dev/shm",
+            "home": _os.environ["HOME"], "working-folder": _os.getcwd(),
+            "package": _os.path.dirname(__file__)}}
 
 
 def _status(result):
@@ -529,7 +530,7 @@ def _report(found, planted=None):
 _reference_step = rnn_step_forward
 _reported = []
 '''
-# Plants everything at import; earns the item only if its own /tmp took a file, the keyring
+# Plants everything at import; earns the item only if its own TMPDIR took a file, the keyring
 # refused it, and it finds again all it planted (what it saw is shown when it fails). Its
 # first call lasts a few seconds (within the item's limit), for a test to catch it running.
 CHANNEL_PLANTER = CHANNEL_PROBES + f'''
@@ -545,7 +546,7 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
         _reported.append(_report(found, _planted))
         _time.sleep(3)
     planted = [name for name, done in _planted.items() if done == "planted"]
-    if ("tmp" in planted and _planted["keyring"] == "refused EPERM"
+    if ("tmpdir" in planted and _planted["keyring"] == "refused EPERM"
             and all(found[name] for name in planted)):
         return _reference_step(x, prev_h, Wx, Wh, b, use_tanh)
     return prev_h, None
@@ -561,8 +562,8 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
         return _reference_step(x, prev_h, Wx, Wh, b, use_tanh)
     return prev_h, None
 '''
-CHANNEL_PLACES = ("tmp", "dev-shm", "home", "working-folder", "package", "keyring", "sysv-shm",
-                  "sysv-msg", "sysv-sem", "mqueue", "abstract-socket", "environment")
+CHANNEL_PLACES = ("tmp", "tmpdir", "dev-shm", "home", "working-folder", "package", "keyring",
+                  "sysv-shm", "sysv-msg", "sysv-sem", "mqueue", "abstract-socket", "environment")
 
 
 def _grade_command(submission, out):
