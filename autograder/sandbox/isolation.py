@@ -12,9 +12,11 @@ Modes, best first (``candidate_modes``):
 ``"userns"``
     Not root, unprivileged user namespaces allowed: the same inside a new user
     namespace whose root is the calling user; the worker enters a further nested user
-    namespace as uid 65534, which locks the mounts. Without privileges only the
-    caller's own uid can be mapped, so on the host every such child runs as the
-    grader's uid: per-uid limits and state are shared with it (the description says so).
+    namespace as uid 65534, which locks the mounts. On the host that uid is one of
+    the caller's subordinate uids, a different one per live sandbox, where
+    ``newuidmap`` and ``/etc/subuid`` allow it (``uids.subordinate_ids``); otherwise
+    the caller's own uid, whose per-uid limits and state every child then shares
+    with the grader, and the description says so (``describe``).
 ``"confined"``
     Root without namespaces, as in a default Docker container (no ``CAP_SYS_ADMIN``,
     Docker's seccomp profile): ``confine.py`` gives the child a uid of its own
@@ -64,14 +66,19 @@ DESCRIPTIONS = {
     "root": "root: mount namespace (private root) + pid namespace + uid of its own + no "
             "network + seccomp",
     "userns": "userns: user namespace + mount namespace (private root, locked) + pid namespace "
-              "+ uid 65534 + no network + seccomp; on the host every child runs as the "
-              "grader's own uid (no subordinate uids without privileges), sharing its "
-              "RLIMIT_NPROC count and per-uid kernel state",
+              "+ uid 65534 + no network + seccomp",
     "confined": "confined: uid of its own + Landlock (reads only Python, site-packages and its "
                 "own files) + seccomp (no network sockets); no namespaces",
     "none": "none: new session + resource limits only; student code runs as the grader's "
             "own user, so it can read the grader's files and kill the reaper, after which "
             "processes it started may outlive the grading",
+}
+# What the "userns" child's uid is on the host, with subordinate uids and without.
+USERNS_UIDS = {
+    True: "; on the host a subordinate uid of its own per child (/etc/subuid)",
+    False: "; on the host every child runs as the grader's own uid (no subordinate uids: "
+           "newuidmap and /etc/subuid would give each its own), sharing its RLIMIT_NPROC "
+           "count and per-uid kernel state",
 }
 # What each mode needs of the machine, for the error of a grader that cannot reach
 # ``isolation_minimum``.
@@ -180,6 +187,8 @@ def describe(mode):
     rejected = _remembered.get("rejected") if _remembered.get("mode") == mode else None
     if mode == "none" and rejected:
         return f"{DESCRIPTIONS[mode]}; better modes failed: {'; '.join(rejected)}"
+    if mode == "userns":
+        return DESCRIPTIONS[mode] + USERNS_UIDS[uids.subordinate_ids() is not None]
     return DESCRIPTIONS[mode]
 
 
@@ -201,8 +210,8 @@ class Runtime:
     scratch : Path
         The ``"confined"`` child's HOME and TMPDIR, writable by its uid only.
     lease : uids.Lease or None
-        The child's uid in the ``"root"`` and ``"confined"`` modes (None unless the
-        grader is root).
+        The child's uid on the host: leased from root's range when the grader is root,
+        from the user's subordinate uids otherwise (None when it has none).
     """
 
     folder: Path
@@ -235,7 +244,7 @@ class Runtime:
             raise FileNotFoundError(f"{source} does not exist: stage the submission first "
                                     "(autograder.submission.stage)")
         folder = Path(tempfile.mkdtemp(prefix="sandbox-"))
-        lease = uids.lease() if os.geteuid() == 0 else None
+        lease = _lease()
         runtime = cls(folder, folder / "lib", folder / "package", folder / "root",
                       folder / "scratch", lease)
         ignore = shutil.ignore_patterns("__pycache__")
@@ -255,7 +264,7 @@ class Runtime:
             shutil.copy(Path(__file__).with_name(name), folder / name)
         runtime.new_root.mkdir()
         runtime.scratch.mkdir(mode=0o700)
-        if lease is not None:
+        if os.geteuid() == 0:
             os.chown(runtime.scratch, lease.uid, lease.uid)
         for path in (runtime.lib, runtime.package):
             _make_world_readable(path)
@@ -310,11 +319,34 @@ def command(mode, runtime, limits, fds, hidden_paths=()):
         return argv, child_environment(), str(runtime.folder)
     _write_config(runtime.folder / confine.CONFIG_FILE,
                   _jail_config(mode == "userns", runtime, limits, fds, view))
-    flags = ["--user", "--map-root-user"] if mode == "userns" else []
+    flags = _user_namespace_flags(_subordinate(runtime)) if mode == "userns" else []
     flags += ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
               "--net", "--ipc", "--uts"]
     argv = ["unshare", *flags, "--", _interpreter(), "-I", "-S", "-B", "jail.py"]
     return argv, child_environment(), str(runtime.folder)
+
+
+def _lease():
+    """The child's uid on the host: see ``Runtime.lease``."""
+    if os.geteuid() == 0:
+        return uids.lease()
+    subordinate = uids.subordinate_ids()
+    return None if subordinate is None else uids.lease(subordinate)
+
+
+def _subordinate(runtime):
+    """The runtime's lease of a subordinate uid (a non-root grader's), or None."""
+    return runtime.lease if os.geteuid() != 0 else None
+
+
+def _user_namespace_flags(lease):
+    """``unshare`` options of the ``"userns"`` mode: the caller is root inside, and the
+    worker's uid/gid 65534 is the leased subordinate uid/gid on the host, if any."""
+    if lease is None:
+        return ["--user", "--map-root-user"]
+    return ["--user", "--map-user=0", "--map-group=0",
+            f"--map-users={lease.uid},{UNPRIVILEGED_ID},1",
+            f"--map-groups={lease.gid},{UNPRIVILEGED_ID},1"]
 
 
 @dataclass(frozen=True)
@@ -451,6 +483,7 @@ def _jail_config(user_namespace, runtime, limits, fds, view):
         "scratch": [("/tmp", scratch_bytes), ("/dev/shm", scratch_bytes)],
         "masks": _masks(binds, view.hidden),
         "user_namespace": user_namespace,
+        "mapped_from": UNPRIVILEGED_ID if user_namespace and _subordinate(runtime) else 0,
         "uid": uid,
         "gid": uid,
         "argv": worker_argv(f"{IN_JAIL['python']}/{python}", IN_JAIL["lib"], limits, fds, path,
@@ -471,7 +504,7 @@ def _folder_bytes(folder):
 
 def _confined_config(runtime, limits, fds, view):
     """The JSON configuration of ``confine.py`` (the ``"confined"`` mode's launcher)."""
-    if runtime.lease is None:
+    if os.geteuid() != 0:
         raise Unavailable(REQUIREMENTS["confined"] + "; the grader is not root")
     if confine.landlock_abi() < 1:
         raise Unavailable("Landlock is not available: kernel >= 5.13 with landlock in the LSM "

@@ -43,6 +43,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 0x20, 0x400, 0x800, 0x1000
 MS_REC, MS_RELATIME = 0x4000, 0x200000
 MNT_DETACH = 0x2
+PR_SET_DUMPABLE = 4
 CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
 PIVOT_ROOT_SYSCALL = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 # statvfs flags that a read-only remount of a bind must keep (the kernel refuses to
@@ -63,8 +64,9 @@ def main():
     host folder), ``root_bytes`` (the new root's size), ``copies`` ([host folder, jail
     path]), ``binds`` ([host path, jail path]), ``symlinks`` ([jail path,
     target]), ``scratch`` ([jail path, bytes]), ``masks`` (jail paths),
-    ``user_namespace`` (bool), ``uid``, ``gid``, ``seccomp`` (base64 BPF),
-    ``argv``, ``env``, ``cwd`` and ``keep_fds``.
+    ``user_namespace`` (bool), ``mapped_from`` (the id of this user namespace that
+    the worker's nested one maps its uid and gid to), ``uid``, ``gid``, ``seccomp``
+    (base64 BPF), ``argv``, ``env``, ``cwd`` and ``keep_fds``.
     """
     try:
         with open(confine.CONFIG_FILE, encoding="utf-8") as file:
@@ -136,7 +138,7 @@ def _exec_worker(config):
     """In the forked child: drop privileges and exec the worker; never returns."""
     try:
         if config["user_namespace"]:
-            _enter_nested_user_namespace(config["uid"], config["gid"])
+            _enter_nested_user_namespace(config["uid"], config["gid"], config["mapped_from"])
         else:
             confine.drop_privileges(config["uid"], config["gid"])
         confine.forbid_new_privileges()
@@ -148,10 +150,20 @@ def _exec_worker(config):
     os._exit(SETUP_FAILED)
 
 
-def _enter_nested_user_namespace(uid, gid):
-    """Become ``uid``/``gid`` in a new user+mount namespace; inherited mounts become locked."""
+def _enter_nested_user_namespace(uid, gid, mapped_from):
+    """Become ``uid``/``gid`` in a new user+mount namespace; inherited mounts become locked.
+
+    A process may map only its own ids into a namespace it enters, so it first becomes
+    ``mapped_from`` (when that is not this namespace's root, the caller), and stays
+    dumpable, so that its ``/proc/self`` files, where the maps are written, stay its own
+    (as they are when it needs no change of uid).
+    """
+    if mapped_from:
+        confine.drop_privileges(mapped_from, mapped_from)
+        _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "PR_SET_DUMPABLE")
     _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "entering a nested user namespace")
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} 0 1"), ("gid_map", f"{gid} 0 1")):
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {mapped_from} 1"),
+                       ("gid_map", f"{gid} {mapped_from} 1")):
         with open(f"/proc/self/{name}", "w", encoding="ascii") as file:
             file.write(text)
 

@@ -418,28 +418,58 @@ def _readable_by_nobody(path):
 
 
 NON_ROOT_SCRIPT = """
-import json, sys
+import json, os, sys, time
 sys.path[:0] = sys.argv[1].split(":")
 import numpy as np
 from autograder import config
 from autograder.sandbox import SandboxRunner
-with SandboxRunner(sys.argv[2], config.load()) as runner:
+
+
+def host_uid(marker):
+    for _ in range(100):
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as file:
+                    if file.read() != f"sleep\\0{marker}\\0".encode():
+                        continue
+                with open(f"/proc/{pid}/status") as file:
+                    return next(int(line.split()[1]) for line in file if line.startswith("Uid:"))
+            except OSError:
+                continue
+        time.sleep(0.05)
+
+
+with SandboxRunner(sys.argv[2], config.load()) as runner, \\
+        SandboxRunner(sys.argv[2], config.load()) as other:
     code = ("import os, json, numpy as np\\nvalue = {}\\n"
             "for path in args[0]:\\n"
             "    try:\\n        open(path).read(1); value[path] = 'read'\\n"
             "    except OSError as error:\\n        value[path] = error.errno\\n"
             "result = np.frombuffer(json.dumps(value).encode(), np.uint8).copy()")
     seen = json.loads(runner.call("rnn_layers.run_code", code, sys.argv[3:]).tobytes())
+    host_uids = []
+    for marker, sandbox in (("941", runner), ("942", other)):
+        sandbox.call("rnn_layers.run_code", "import subprocess, numpy as np\\n"
+                     f"subprocess.Popen(['sleep', '{marker}'])\\nresult = np.ones(1)")
+        host_uids.append(host_uid(marker))
     print(json.dumps({"isolation": runner.isolation, "uid": runner.environment["uid"],
                       "numpy": runner.environment["numpy"], "parent_numpy": np.__version__,
-                      "seen": seen}))
+                      "seen": seen, "host_uids": host_uids}))
 """
+SUBORDINATE_FIRST, SUBORDINATE_COUNT = 300000, 1000
 
 
-def test_grading_as_an_unprivileged_user_uses_a_user_namespace():
-    """Run a SandboxRunner as uid 65534 (as a non-root grader would) via setpriv."""
+@pytest.mark.parametrize("subordinate", [False, True], ids=["own-uid", "subordinate-uids"])
+def test_grading_as_an_unprivileged_user_uses_a_user_namespace(subordinate):
+    """Run SandboxRunners as uid 65534 (as a non-root grader would) via setpriv; with
+    subordinate ids granted to it (in a mount namespace of the test's own, so the host's
+    /etc/subuid is left alone), each child has a host uid of its own."""
     if not (IS_ROOT and HAS_UNSHARE and shutil.which("setpriv")):
         pytest.skip("needs root (to become uid 65534 with setpriv) and util-linux")
+    if subordinate and not (shutil.which("newuidmap") and all(
+            os.path.isfile(path) for path in uids.ID_MAPS)):
+        pytest.skip("needs newuidmap and newgidmap (Debian: apt-get install uidmap) and "
+                    "/etc/subuid, /etc/subgid")
     import numpy
     import h5py
 
@@ -463,10 +493,19 @@ def test_grading_as_an_unprivileged_user_uses_a_user_namespace():
         for folder in (package, *package.rglob("*")):
             folder.chmod(0o755 if folder.is_dir() else 0o644)
         python = prefix / os.path.relpath(isolation._interpreter(), base)
-        shell = ('mount --bind "$1" "$2" && shift 2 && exec setpriv --reuid=65534 --regid=65534 '
-                 '--clear-groups --no-new-privs env -i "$@"')
+        grants = []
+        if subordinate:
+            for path in uids.ID_MAPS:
+                grant = scratch / path.name
+                grant.write_text(f"65534:{SUBORDINATE_FIRST}:{SUBORDINATE_COUNT}\n")
+                grants += [str(grant), str(path)]
+        # setpriv's --no-new-privs would keep newuidmap from working: only without grants
+        privileges = "" if subordinate else " --no-new-privs"
+        shell = ('while [ "$1" != -- ]; do mount --bind "$1" "$2" && shift 2; done && shift && '
+                 f'exec setpriv --reuid=65534 --regid=65534 --clear-groups{privileges} '
+                 'env -i "$@"')
         command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", shell, "sh",
-                   base, str(prefix), f"LD_LIBRARY_PATH={prefix}/lib",
+                   base, str(prefix), *grants, "--", f"LD_LIBRARY_PATH={prefix}/lib",
                    "HOME=/tmp", "PATH=/usr/bin:/bin", str(python), "-S", "-c", NON_ROOT_SCRIPT,
                    ":".join([str(paths.REPO_ROOT), *sites]), str(package),
                    str(paths.SOLUTIONS_DIR / "rnn_layers.py"), str(paths.GRADING_TOML)]
@@ -475,6 +514,14 @@ def test_grading_as_an_unprivileged_user_uses_a_user_namespace():
         report = json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    assert report["isolation"] == isolation.DESCRIPTIONS["userns"], report
+    description = isolation.DESCRIPTIONS["userns"] + isolation.USERNS_UIDS[subordinate]
+    assert report["isolation"] == description, report
     assert report["uid"] == 65534 and report["numpy"] == report["parent_numpy"]
     assert all(isinstance(errno, int) for errno in report["seen"].values()), report
+    if subordinate:
+        first, second = report["host_uids"]
+        assert first != second, report
+        assert {first, second} <= set(range(SUBORDINATE_FIRST,
+                                             SUBORDINATE_FIRST + SUBORDINATE_COUNT)), report
+    else:
+        assert report["host_uids"] == [65534, 65534], report
