@@ -116,6 +116,7 @@ PASSED_VARIABLES = ("OPENBLAS_CORETYPE",)
 # the worker first copies a cache prepared by the grader (building one takes ~0.4 s here).
 PLOTTING_VARIABLES = {"MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib"}
 FONT_CACHE_SECONDS = 120
+HELP_SECONDS = 10  # for ``unshare --help``
 
 _remembered = {}
 
@@ -188,7 +189,7 @@ def describe(mode):
     if mode == "none" and rejected:
         return f"{DESCRIPTIONS[mode]}; better modes failed: {'; '.join(rejected)}"
     if mode == "userns":
-        return DESCRIPTIONS[mode] + USERNS_UIDS[uids.subordinate_ids() is not None]
+        return DESCRIPTIONS[mode] + USERNS_UIDS[_subordinate_ids() is not None]
     return DESCRIPTIONS[mode]
 
 
@@ -330,8 +331,24 @@ def _lease():
     """The child's uid on the host: see ``Runtime.lease``."""
     if os.geteuid() == 0:
         return uids.lease()
-    subordinate = uids.subordinate_ids()
+    subordinate = _subordinate_ids()
     return None if subordinate is None else uids.lease(subordinate)
+
+
+def _subordinate_ids():
+    """``uids.subordinate_ids()``, when this ``unshare`` can map them (util-linux >= 2.38)."""
+    return uids.subordinate_ids() if _unshare_maps_ranges() else None
+
+
+@functools.cache
+def _unshare_maps_ranges():
+    """Whether ``unshare`` has ``--map-users`` (util-linux 2.38; Ubuntu 22.04 has 2.37)."""
+    try:
+        shown = subprocess.run(["unshare", "--help"], capture_output=True, text=True,
+                               timeout=HELP_SECONDS)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--map-users" in shown.stdout
 
 
 def _subordinate(runtime):
