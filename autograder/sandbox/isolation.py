@@ -7,11 +7,16 @@ Modes, best first (``candidate_modes``):
     new mount, PID, network, IPC and UTS namespaces; ``jail.py`` builds a private root
     filesystem holding only an allowlist (system folders, the Python installation, the
     interpreter's site folders read-only, the worker, the student's package, scratch
-    ``/tmp``), then drops to uid/gid 65534 with no_new_privs.
+    ``/tmp``), then drops with no_new_privs to a uid/gid of its own per live sandbox
+    (leased from ``uids``, as in ``"confined"``).
 ``"userns"``
     Not root, unprivileged user namespaces allowed: the same inside a new user
     namespace whose root is the calling user; the worker enters a further nested user
-    namespace as uid 65534, which locks the mounts.
+    namespace as uid 65534, which locks the mounts. On the host that uid is one of
+    the caller's subordinate uids, a different one per live sandbox, where
+    ``newuidmap`` and ``/etc/subuid`` allow it (``uids.subordinate_ids``); otherwise
+    the caller's own uid, whose per-uid limits and state every child then shares
+    with the grader, and the description says so (``describe``).
 ``"confined"``
     Root without namespaces, as in a default Docker container (no ``CAP_SYS_ADMIN``,
     Docker's seccomp profile): ``confine.py`` gives the child a uid of its own
@@ -20,6 +25,9 @@ Modes, best first (``candidate_modes``):
     package (and write only a private scratch folder), and no network sockets.
 ``"none"``
     Nothing else works: a new session, resource limits and a minimal environment only.
+    The child runs as the grader's user: it may read the grader's files, and kill its
+    reaper (``reaper``), whose death then kills the worker but not what the worker
+    started. Below the default ``isolation_minimum``; its description says so.
 
 What the child sees of the host is ``child_view``: every site folder the grader's
 interpreter imports from (the student's own environment: an unused
@@ -55,13 +63,23 @@ from . import confine, staging, syscall_filter, uids, worker
 
 MODES = config.ISOLATION_LEVELS
 DESCRIPTIONS = {
-    "root": "root: mount namespace (private root) + pid namespace + uid 65534 + no network "
-            "+ seccomp",
+    "root": "root: mount namespace (private root) + pid namespace + uid of its own + no "
+            "network + seccomp",
     "userns": "userns: user namespace + mount namespace (private root, locked) + pid namespace "
               "+ uid 65534 + no network + seccomp",
     "confined": "confined: uid of its own + Landlock (reads only Python, site-packages and its "
                 "own files) + seccomp (no network sockets); no namespaces",
-    "none": "none (new session + resource limits only)",
+    "none": "none: new session + resource limits only; student code runs as the grader's "
+            "own user, so it can read the grader's files and kill the reaper, after which "
+            "processes it started may outlive the grading (unless a memory cgroup holds "
+            "them: removing it kills them)",
+}
+# What the "userns" child's uid is on the host, with subordinate uids and without.
+USERNS_UIDS = {
+    True: "; on the host a subordinate uid of its own per child (/etc/subuid)",
+    False: "; on the host every child runs as the grader's own uid (no subordinate uids: "
+           "newuidmap and /etc/subuid would give each its own), sharing its RLIMIT_NPROC "
+           "count and per-uid kernel state",
 }
 # What each mode needs of the machine, for the error of a grader that cannot reach
 # ``isolation_minimum``.
@@ -80,6 +98,10 @@ REQUIREMENTS = {
 # ``limits.max_file_size_mib`` each.
 BOUNDED_SCRATCH_MODES = ("root", "userns")
 UNPRIVILEGED_ID = 65534
+# The jail's root tmpfs holds mount points, symlinks and copies of the grading's own
+# folders (the worker, the package, the font cache): their pages plus this room.
+ROOT_BYTES = 1 << 20
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 DEVICE_LINKS = (("/dev/fd", "/proc/self/fd"), ("/dev/stdin", "/proc/self/fd/0"),
@@ -101,6 +123,7 @@ FONT_CACHE_SECONDS = 120
 # The CPU limit's SIGXCPU (the evidence that names it) comes at the soft limit; the hard
 # limit, this much later, kills a child that ignores the signal.
 CPU_GRACE_SECONDS = 1
+HELP_SECONDS = 10  # for ``unshare --help``
 
 _remembered = {}
 
@@ -172,6 +195,8 @@ def describe(mode):
     rejected = _remembered.get("rejected") if _remembered.get("mode") == mode else None
     if mode == "none" and rejected:
         return f"{DESCRIPTIONS[mode]}; better modes failed: {'; '.join(rejected)}"
+    if mode == "userns":
+        return DESCRIPTIONS[mode] + USERNS_UIDS[_subordinate_ids() is not None]
     return DESCRIPTIONS[mode]
 
 
@@ -193,7 +218,8 @@ class Runtime:
     scratch : Path
         The ``"confined"`` child's HOME and TMPDIR, writable by its uid only.
     lease : uids.Lease or None
-        The ``"confined"`` child's uid (None unless the grader is root).
+        The child's uid on the host: leased from root's range when the grader is root,
+        from the user's subordinate uids otherwise (None when it has none).
     """
 
     folder: Path
@@ -216,7 +242,7 @@ class Runtime:
         Runtime
         """
         folder = Path(tempfile.mkdtemp(prefix="sandbox-"))
-        lease = uids.lease() if os.geteuid() == 0 else None
+        lease = _lease()
         runtime = cls(folder, folder / "lib", folder / "package", folder / "root",
                       folder / "scratch", lease)
         package.stage(runtime.package)
@@ -229,7 +255,7 @@ class Runtime:
             shutil.copy(Path(__file__).with_name(name), folder / name)
         runtime.new_root.mkdir()
         runtime.scratch.mkdir(mode=0o700)
-        if lease is not None:
+        if os.geteuid() == 0:
             os.chown(runtime.scratch, lease.uid, lease.uid)
         staging.make_readable(runtime.lib)
         return runtime
@@ -283,11 +309,50 @@ def command(mode, runtime, limits, fds, hidden_paths=()):
         return argv, child_environment(), str(runtime.folder)
     _write_config(runtime.folder / confine.CONFIG_FILE,
                   _jail_config(mode == "userns", runtime, limits, fds, view))
-    flags = ["--user", "--map-root-user"] if mode == "userns" else []
+    flags = _user_namespace_flags(_subordinate(runtime)) if mode == "userns" else []
     flags += ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
               "--net", "--ipc", "--uts"]
     argv = ["unshare", *flags, "--", _interpreter(), "-I", "-S", "-B", "jail.py"]
     return argv, child_environment(), str(runtime.folder)
+
+
+def _lease():
+    """The child's uid on the host: see ``Runtime.lease``."""
+    if os.geteuid() == 0:
+        return uids.lease()
+    subordinate = _subordinate_ids()
+    return None if subordinate is None else uids.lease(subordinate)
+
+
+def _subordinate_ids():
+    """``uids.subordinate_ids()``, when this ``unshare`` can map them (util-linux >= 2.38)."""
+    return uids.subordinate_ids() if _unshare_maps_ranges() else None
+
+
+@functools.cache
+def _unshare_maps_ranges():
+    """Whether ``unshare`` has ``--map-users`` (util-linux 2.38; Ubuntu 22.04 has 2.37)."""
+    try:
+        shown = subprocess.run(["unshare", "--help"], capture_output=True, text=True,
+                               timeout=HELP_SECONDS)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--map-users" in shown.stdout
+
+
+def _subordinate(runtime):
+    """The runtime's lease of a subordinate uid (a non-root grader's), or None."""
+    return runtime.lease if os.geteuid() != 0 else None
+
+
+def _user_namespace_flags(lease):
+    """``unshare`` options of the ``"userns"`` mode: the caller is root inside, and the
+    worker's uid/gid 65534 is the leased subordinate uid/gid on the host, if any."""
+    if lease is None:
+        return ["--user", "--map-root-user"]
+    return ["--user", "--map-user=0", "--map-group=0",
+            f"--map-users={lease.uid},{UNPRIVILEGED_ID},1",
+            f"--map-groups={lease.gid},{UNPRIVILEGED_ID},1"]
 
 
 @dataclass(frozen=True)
@@ -394,7 +459,8 @@ def child_environment(extra=None):
 
 
 def _jail_config(user_namespace, runtime, limits, fds, view):
-    """The JSON configuration of ``jail.py``."""
+    """The JSON configuration of ``jail.py``: as root, the child takes the runtime's uid."""
+    uid = UNPRIVILEGED_ID if user_namespace else runtime.lease.uid
     prefix = os.path.realpath(sys.base_prefix)
     python = os.path.relpath(_interpreter(), prefix)
     if python.startswith(".."):
@@ -409,20 +475,23 @@ def _jail_config(user_namespace, runtime, limits, fds, view):
     binds += [(f"/dev/{name}", f"/dev/{name}") for name in DEVICES]
     sites = [f"{IN_JAIL['site']}/{index}" for index in range(len(view.sites))]
     fonts = write_font_cache(runtime.folder / "fonts")
-    binds += [(prefix, IN_JAIL["python"]), (str(runtime.lib), IN_JAIL["lib"]),
-              (str(runtime.package), IN_JAIL["package"]), (str(fonts), IN_JAIL["fonts"])]
-    binds += list(zip(view.sites, sites))
+    binds += [(prefix, IN_JAIL["python"]), *zip(view.sites, sites)]
+    copies = [(str(runtime.lib), IN_JAIL["lib"]), (str(runtime.package), IN_JAIL["package"]),
+              (str(fonts), IN_JAIL["fonts"])]
     scratch_bytes = limits.max_file_size_mib << 20  # see BOUNDED_SCRATCH_MODES
     path = [IN_JAIL["package"], *sites]
     config = {
         "new_root": str(runtime.new_root),
+        "root_bytes": ROOT_BYTES + sum(_folder_bytes(source) for source, _ in copies),
+        "copies": copies,
         "binds": binds,
         "symlinks": symlinks,
         "scratch": [("/tmp", scratch_bytes), ("/dev/shm", scratch_bytes)],
         "masks": _masks(binds, view.hidden),
         "user_namespace": user_namespace,
-        "uid": UNPRIVILEGED_ID,
-        "gid": UNPRIVILEGED_ID,
+        "mapped_from": UNPRIVILEGED_ID if user_namespace and _subordinate(runtime) else 0,
+        "uid": uid,
+        "gid": uid,
         "argv": worker_argv(f"{IN_JAIL['python']}/{python}", IN_JAIL["lib"], limits, fds, path,
                             seeds=[(IN_JAIL["fonts"], PLOTTING_VARIABLES["MPLCONFIGDIR"])]),
         "env": child_environment({"LD_LIBRARY_PATH": f"{IN_JAIL['python']}/lib"}),
@@ -433,9 +502,15 @@ def _jail_config(user_namespace, runtime, limits, fds, view):
     return config
 
 
+def _folder_bytes(folder):
+    """Bytes the files under ``folder`` take on a tmpfs (each rounded up to whole pages)."""
+    return sum(-(-os.lstat(os.path.join(directory, name)).st_size // PAGE_BYTES) * PAGE_BYTES
+               + PAGE_BYTES for directory, _, names in os.walk(folder) for name in names)
+
+
 def _confined_config(runtime, limits, fds, view):
     """The JSON configuration of ``confine.py`` (the ``"confined"`` mode's launcher)."""
-    if runtime.lease is None:
+    if os.geteuid() != 0:
         raise Unavailable(REQUIREMENTS["confined"] + "; the grader is not root")
     if confine.landlock_abi() < 1:
         raise Unavailable("Landlock is not available: kernel >= 5.13 with landlock in the LSM "

@@ -10,11 +10,15 @@ The configuration is a file in the working folder rather than an argument, so th
 this process, PID 1 of the child's namespace, shows nothing of the grading's folders
 in ``/proc/1/cmdline``.
 
-Steps: mount an empty tmpfs as the new root; bind the allowed host folders into it
-read-only (system folders, the Python installation, numpy/h5py, the worker and the
-student's package); mount scratch tmpfs (``/tmp``, ``/dev/shm``), device nodes and a
-fresh ``/proc``; cover hidden paths that fall inside a bound folder with empty
-mounts; ``pivot_root`` into it and detach the host's root, so no path leads back.
+Steps: mount an empty tmpfs as the new root; copy this grading's own folders into it
+(the worker, the student's package, the font cache); bind the allowed host folders
+into it read-only (system folders, the Python installation, the site folders); mount
+scratch tmpfs (``/tmp``, ``/dev/shm``), device nodes and a fresh ``/proc``; cover
+hidden paths that fall inside a bound folder with empty mounts; ``pivot_root`` into
+it and detach the host's root, so no path leads back. The kernel shows the host path
+of every bind's source in ``/proc/self/mountinfo`` (its fourth field), which no mount
+option hides: copies leave the grading's temporary folders out of it, so what it
+names is the Python installation and the folders a student may import from.
 Then this process stays as PID 1 (when it ends, the kernel kills every process left
 in the namespace) and forks the worker, which drops to the unprivileged uid/gid —
 with ``setresuid`` when we are real root, or by entering a further nested user and
@@ -29,6 +33,7 @@ import ctypes
 import json
 import os
 import platform
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -38,6 +43,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 0x20, 0x400, 0x800, 0x1000
 MS_REC, MS_RELATIME = 0x4000, 0x200000
 MNT_DETACH = 0x2
+PR_SET_DUMPABLE = 4
 CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
 PIVOT_ROOT_SYSCALL = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 # statvfs flags that a read-only remount of a bind must keep (the kernel refuses to
@@ -55,10 +61,12 @@ def main():
     """Set up the jail described by ``launcher.json`` and run the worker in it.
 
     ``launcher.json``, in the working folder, holds JSON with ``new_root`` (an empty
-    host folder), ``binds`` ([host path, jail path]), ``symlinks`` ([jail path,
+    host folder), ``root_bytes`` (the new root's size), ``copies`` ([host folder, jail
+    path]), ``binds`` ([host path, jail path]), ``symlinks`` ([jail path,
     target]), ``scratch`` ([jail path, bytes]), ``masks`` (jail paths),
-    ``user_namespace`` (bool), ``uid``, ``gid``, ``seccomp`` (base64 BPF),
-    ``argv``, ``env``, ``cwd`` and ``keep_fds``.
+    ``user_namespace`` (bool), ``mapped_from`` (the id of this user namespace that
+    the worker's nested one maps its uid and gid to), ``uid``, ``gid``, ``seccomp``
+    (base64 BPF), ``argv``, ``env``, ``cwd`` and ``keep_fds``.
     """
     try:
         with open(confine.CONFIG_FILE, encoding="utf-8") as file:
@@ -86,7 +94,10 @@ def build_root(config):
         As in ``main``.
     """
     root = config["new_root"]
-    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, f"size={config['root_bytes']},mode=755")
+    for source, path in config["copies"]:
+        _parent(root + path)
+        shutil.copytree(source, root + path, symlinks=True)
     for path, target in config["symlinks"]:
         _parent(root + path)
         os.symlink(target, root + path)
@@ -127,7 +138,7 @@ def _exec_worker(config):
     """In the forked child: drop privileges and exec the worker; never returns."""
     try:
         if config["user_namespace"]:
-            _enter_nested_user_namespace(config["uid"], config["gid"])
+            _enter_nested_user_namespace(config["uid"], config["gid"], config["mapped_from"])
         else:
             confine.drop_privileges(config["uid"], config["gid"])
         confine.forbid_new_privileges()
@@ -139,10 +150,20 @@ def _exec_worker(config):
     os._exit(SETUP_FAILED)
 
 
-def _enter_nested_user_namespace(uid, gid):
-    """Become ``uid``/``gid`` in a new user+mount namespace; inherited mounts become locked."""
+def _enter_nested_user_namespace(uid, gid, mapped_from):
+    """Become ``uid``/``gid`` in a new user+mount namespace; inherited mounts become locked.
+
+    A process may map only its own ids into a namespace it enters, so it first becomes
+    ``mapped_from`` (when that is not this namespace's root, the caller), and stays
+    dumpable, so that its ``/proc/self`` files, where the maps are written, stay its own
+    (as they are when it needs no change of uid).
+    """
+    if mapped_from:
+        confine.drop_privileges(mapped_from, mapped_from)
+        _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "PR_SET_DUMPABLE")
     _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "entering a nested user namespace")
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} 0 1"), ("gid_map", f"{gid} 0 1")):
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {mapped_from} 1"),
+                       ("gid_map", f"{gid} {mapped_from} 1")):
         with open(f"/proc/self/{name}", "w", encoding="ascii") as file:
             file.write(text)
 

@@ -12,6 +12,11 @@ the command ends, or when the grader closes the lifeline pipe (it is done with t
 child, or it ended, however: the kernel closes the pipe of a killed grader too), it
 kills every process it can still find below itself, until none is left, then exits
 with the command's status (``128 + signal`` when a signal ended it).
+
+Should the reaper itself be killed (the OOM killer; in the ``"none"`` mode, where the
+child runs as the same user, the child itself), the kernel kills the command too
+(``PR_SET_PDEATHSIG``), and with it the namespace modes' jail. Processes the command
+started in the ``"none"`` mode escape then: that mode says so in its description.
 """
 
 import ctypes
@@ -21,7 +26,7 @@ import signal
 import sys
 import time
 
-PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 POLL_SECONDS = 0.01
 FAILED = 97
 
@@ -41,10 +46,12 @@ def main(lifeline, argv):
         print(f"sandbox setup failed: PR_SET_CHILD_SUBREAPER: "
               f"{os.strerror(ctypes.get_errno())}", file=sys.stderr, flush=True)
         os._exit(FAILED)
+    reaper = os.getpid()
     command = os.fork()
     if command == 0:
         os.close(lifeline)
         try:
+            _die_with(reaper)
             os.execvp(argv[0], argv)
         except OSError as error:
             print(f"sandbox setup failed: {argv[0]}: {error}", file=sys.stderr, flush=True)
@@ -62,6 +69,14 @@ def main(lifeline, argv):
     status = _kill_all(command, status)
     code = os.waitstatus_to_exitcode(status)
     os._exit(128 - code if code < 0 else code)
+
+
+def _die_with(reaper):
+    """In the command's process: be killed when ``reaper`` ends (even if it already has)."""
+    if _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "PR_SET_PDEATHSIG")
+    if os.getppid() != reaper:
+        os._exit(FAILED)
 
 
 def _wait(command, lifeline):

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.container
 GRADE_SECONDS = 1500
 ATTACK_SECONDS = 1500
 # The hostile corpus of the other suites, run inside the container, and the confined
-# mode's own probes.
+# mode's own probes. Among them, the gradings that look for a channel between two gradings
+# (in a row and at once) and the mount tables a child prints, in the confined mode.
 ATTACK_SUITES = ("tests/autograder/sandbox/test_adversarial.py",
                  "tests/end_to_end/test_adversarial_grading.py",
                  "tests/autograder/sandbox/test_confined.py",

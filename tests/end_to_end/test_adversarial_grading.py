@@ -18,6 +18,7 @@ import pytest
 
 from autograder import grade, paths
 from autograder.results import Status
+from autograder.sandbox import isolation
 
 ITEMS = ("rnn_step_forward", "word_embedding_forward", "lstm_step_forward")
 SLEEP_MARKER = "918273"
@@ -526,3 +527,235 @@ def test_the_report_names_the_limit_that_stopped_the_code(tmp_path, settings_wit
     student_text = json.dumps(document["tests"]) + document.get("output", "")
     assert memory not in student_text and "cgroup" not in student_text
     assert not _marked(f"{FORK_BOMB_MARKER}2")
+
+
+CHANNEL_MARK = "channel7316"
+CHANNEL_MARKER = "9316"  # the planter's sleep: it has planted, and its child is alive
+# Every place one grading's child can leave state in, with how to plant it and how another
+# child would look for it; shared by the planting and the reading submission.
+CHANNEL_PROBES = f'''
+import ctypes as _ctypes, errno as _errno, os as _os, platform as _platform
+import socket as _socket, subprocess as _subprocess
+
+_MARK = "{CHANNEL_MARK}"
+_IPC_KEY = 0x7316
+_IPC_CREATE = 0o1000 | 0o666
+_libc = _ctypes.CDLL(None, use_errno=True)
+_KEY_CALLS = {{"x86_64": (248, 250), "aarch64": (217, 219)}}[_platform.machine()]
+_held = []
+
+
+def _folders():
+    return {{"tmp": "/tmp", "tmpdir": _os.environ["TMPDIR"], "dev-shm": "/dev/shm",
+            "home": _os.environ["HOME"], "working-folder": _os.getcwd(),
+            "package": _os.path.dirname(__file__)}}
+
+
+def _status(result):
+    if result >= 0:
+        return "planted"
+    return "refused " + _errno.errorcode[_ctypes.get_errno()]
+
+
+def _plant_file(folder):
+    try:
+        with open(_os.path.join(folder, _MARK), "w") as file:
+            file.write(_MARK)
+        return "planted"
+    except OSError as error:
+        return "refused " + _errno.errorcode[error.errno]
+
+
+def _plant_socket():
+    server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        server.bind("\\0" + _MARK)
+        server.listen(1)
+    except OSError as error:
+        return "refused " + _errno.errorcode[error.errno]
+    _held.append(server)
+    return "planted"
+
+
+def _plant():
+    planted = {{name: _plant_file(folder) for name, folder in _folders().items()}}
+    planted["keyring"] = _status(_libc.syscall(_KEY_CALLS[0], b"user", _MARK.encode(), b"x",
+                                               1, -4))
+    planted["sysv-shm"] = _status(_libc.shmget(_IPC_KEY, 4096, _IPC_CREATE))
+    planted["sysv-msg"] = _status(_libc.msgget(_IPC_KEY, _IPC_CREATE))
+    planted["sysv-sem"] = _status(_libc.semget(_IPC_KEY, 1, _IPC_CREATE))
+    planted["mqueue"] = _status(_libc.mq_open(("/" + _MARK).encode(), _os.O_CREAT | _os.O_RDWR,
+                                              0o666, None))
+    planted["abstract-socket"] = _plant_socket()
+    _os.environ[_MARK] = _MARK
+    planted["environment"] = "planted"
+    return planted
+
+
+def _found_socket():
+    client = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        client.connect("\\0" + _MARK)
+        return True
+    except OSError:
+        return False
+    finally:
+        client.close()
+
+
+def _find():
+    found = {{name: _os.path.exists(_os.path.join(folder, _MARK))
+             for name, folder in _folders().items()}}
+    found["keyring"] = _libc.syscall(_KEY_CALLS[1], 10, -4, b"user", _MARK.encode(), 0) >= 0
+    found["sysv-shm"] = _libc.shmget(_IPC_KEY, 0, 0) >= 0
+    found["sysv-msg"] = _libc.msgget(_IPC_KEY, 0) >= 0
+    found["sysv-sem"] = _libc.semget(_IPC_KEY, 0, 0) >= 0
+    found["mqueue"] = _libc.mq_open(("/" + _MARK).encode(), _os.O_RDONLY) >= 0
+    found["abstract-socket"] = _found_socket()
+    found["environment"] = _MARK in _os.environ
+    return found
+
+
+def _report(found, planted=None):
+    for name, seen in found.items():
+        done = "" if planted is None else planted[name] + ", "
+        print(f"probe {{name}}: {{done}}{{'found' if seen else 'not found'}}")
+
+
+_reference_step = rnn_step_forward
+_reported = []
+'''
+# Plants everything at import; earns the item only if its own TMPDIR took a file, the keyring
+# refused it, and it finds again all it planted (what it saw is shown when it fails). Its
+# first call lasts a few seconds (within the item's limit), for a test to catch it running.
+CHANNEL_PLANTER = CHANNEL_PROBES + f'''
+import time as _time
+
+_planted = _plant()
+_subprocess.Popen(["sleep", "{CHANNEL_MARKER}"])
+
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    found = _find()
+    if not _reported:
+        _reported.append(_report(found, _planted))
+        _time.sleep(3)
+    planted = [name for name, done in _planted.items() if done == "planted"]
+    if ("tmpdir" in planted and _planted["keyring"] == "refused EPERM"
+            and all(found[name] for name in planted)):
+        return _reference_step(x, prev_h, Wx, Wh, b, use_tanh)
+    return prev_h, None
+'''
+# Earns the item only if it finds anything of another grading's child.
+CHANNEL_READER = CHANNEL_PROBES + '''
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    found = _find()
+    if not _reported:
+        _reported.append(_report(found))
+    if any(found.values()):
+        return _reference_step(x, prev_h, Wx, Wh, b, use_tanh)
+    return prev_h, None
+'''
+CHANNEL_PLACES = ("tmp", "tmpdir", "dev-shm", "home", "working-folder", "package", "keyring",
+                  "sysv-shm", "sysv-msg", "sysv-sem", "mqueue", "abstract-socket", "environment")
+
+
+def _grade_command(submission, out):
+    return [sys.executable, "-m", "autograder", "grade", str(submission), "--out", str(out),
+            "--items", "rnn_step_forward"]
+
+
+def _step_output(out):
+    """The score and printed output of rnn_step_forward in the grading written to ``out``."""
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    [test] = [test for test in document["tests"] if test["name"].startswith("rnn_step_forward")]
+    return test["score"], test["output"], document["extra_data"]["isolation"]
+
+
+def _assert_nothing_found(out):
+    score, output, level = _step_output(out)
+    assert score == 0, output
+    for place in CHANNEL_PLACES:
+        assert f"probe {place}: not found" in output, (place, level, output)
+
+
+@pytest.fixture()
+def channel_gradings(tmp_path):
+    """The planting and the reading submission, and a TMPDIR of the graders' own."""
+    scratch = _grader_tmpdir()
+    yield (_hostile_submission(tmp_path / "planter", CHANNEL_PLANTER),
+           _hostile_submission(tmp_path / "reader", CHANNEL_READER), scratch)
+    for pid in _marked(CHANNEL_MARKER):
+        os.kill(pid, signal.SIGKILL)
+    assert list(scratch.iterdir()) == []
+    scratch.rmdir()
+
+
+def test_no_channel_between_two_gradings_in_a_row(tmp_path, channel_gradings):
+    planter, reader, scratch = channel_gradings
+    env = os.environ | {"TMPDIR": str(scratch)}
+    for submission, out in ((planter, tmp_path / "planted"), (reader, tmp_path / "read")):
+        completed = subprocess.run(_grade_command(submission, out), cwd=paths.REPO_ROOT,
+                                   env=env, capture_output=True, text=True, timeout=300)
+        assert completed.returncode == 0, completed.stderr[-3000:]
+    score, output, level = _step_output(tmp_path / "planted")
+    assert score > 0, (level, output)
+    _assert_nothing_found(tmp_path / "read")
+
+
+def test_no_channel_between_two_gradings_at_once(tmp_path, channel_gradings):
+    planter, reader, scratch = channel_gradings
+    env = os.environ | {"TMPDIR": str(scratch)}
+    planting = subprocess.Popen(_grade_command(planter, tmp_path / "planted"),
+                                cwd=paths.REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    try:
+        assert _await(lambda: _marked(CHANNEL_MARKER), 120), "the planter never planted"
+        # Frozen, the planter's grader keeps its child (and all it planted) alive.
+        planting.send_signal(signal.SIGSTOP)
+        completed = subprocess.run(_grade_command(reader, tmp_path / "read"),
+                                   cwd=paths.REPO_ROOT, env=env, capture_output=True,
+                                   text=True, timeout=300)
+        assert completed.returncode == 0, completed.stderr[-3000:]
+        assert _marked(CHANNEL_MARKER), "the planter's child ended before the reader looked"
+    finally:
+        planting.send_signal(signal.SIGCONT)
+        planting.wait(300)
+    _assert_nothing_found(tmp_path / "read")
+
+
+MOUNT_TABLES = """
+def rnn_step_forward(x, prev_h, Wx, Wh, b, use_tanh=True):
+    for name in ("mountinfo", "mounts"):
+        try:
+            with open(f"/proc/self/{name}") as file:
+                print(file.read())
+        except OSError as error:
+            print(f"{name}: {error}")
+    return prev_h, None
+"""
+
+
+def test_the_mount_tables_a_child_prints_name_no_folder_of_the_grading(tmp_path):
+    scratch = _grader_tmpdir()
+    submission, out = _hostile_submission(tmp_path, MOUNT_TABLES), tmp_path / "out"
+    completed = subprocess.run(_grade_command(submission, out), cwd=paths.REPO_ROOT,
+                               env=os.environ | {"TMPDIR": str(scratch)},
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert list(scratch.iterdir()) == []
+    scratch.rmdir()
+    _, output, level = _step_output(out)
+    if level.startswith(("root", "userns")):  # the confined mode may not read /proc
+        assert " /sandbox/python " in output, output  # the tables reached the report
+    # The folders the child imports from are bound, and a bind shows its source's path.
+    imported = [os.path.realpath(sys.base_prefix), *isolation.child_view().sites]
+    # results.json's extra_data names the submission for the instructor: only the students'
+    # text is searched there
+    reports = [(out / name).read_text(encoding="utf-8") for name in ("report.md", "report.html")]
+    for text in [output, *reports]:
+        for folder in imported:
+            text = text.replace(folder, "")
+        for folder in (out, submission, scratch, paths.REPO_ROOT):
+            assert str(folder) not in text, (folder, text)

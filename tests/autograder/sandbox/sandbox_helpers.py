@@ -5,6 +5,7 @@ depend on the pipeline's ``locate``.
 """
 
 import os
+import signal
 import textwrap
 import time
 
@@ -85,13 +86,24 @@ def running_with_marker(marker, wait=0.0):
     return True
 
 
+def kill_marked(marker):
+    """Kill every process on this machine that runs ``sleep <marker>``."""
+    for pid in _sleeping(marker):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def _sleeping(marker):
+    """Pids of the processes that run ``sleep <marker>``."""
     wanted = f"sleep\0{marker}\0".encode()
+    pids = []
     for entry in os.listdir("/proc"):
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as file:
                 if file.read().endswith(wanted):
-                    return True
-        except OSError:
+                    pids.append(int(entry))
+        except (OSError, ValueError):
             continue
-    return False
+    return pids

@@ -1,6 +1,7 @@
 """Hostile student code: each case gives its documented StudentError (or a plain array) and
 never harms the grader or the next call."""
 
+import os
 import re
 import textwrap
 import time
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.sandbox import Handle, InProcessRunner, SandboxRunner, StudentError
-from sandbox_helpers import RUN_CODE, running_with_marker
+from sandbox_helpers import RUN_CODE, kill_marked, running_with_marker
 
 X = np.linspace(-1, 1, 12).reshape(3, 4)
 
@@ -425,3 +426,32 @@ def test_dropping_an_object_runs_none_of_its_code(root, settings):
         sandboxed.drop(kept)
         still_works(sandboxed)
         assert time.monotonic() - start < 5
+
+
+def test_in_the_none_mode_a_killed_reaper_takes_the_worker_and_the_mode_says_what_escapes(root,
+                                                                                            settings):
+    # The none mode's child runs as the grader's user: it can kill its reaper (its parent).
+    source = """
+        import os, signal, subprocess, time
+        subprocess.Popen(["sleep", "937"], start_new_session=True)
+        os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(5)
+        result = 1
+    """
+    with SandboxRunner(root, settings, mode="none") as sandboxed:
+        assert "kill the reaper" in sandboxed.isolation
+        assert "outlive the grading" in sandboxed.isolation
+        worker = int(run(sandboxed, "import os\nresult = os.getpid()"))
+        with pytest.raises(StudentError) as caught:
+            run(sandboxed, source, timeout=10)
+        assert caught.value.kind == "crash", caught.value.message
+        still_works(sandboxed)
+    # what the description warns of: the worker died with its reaper, its daemon did not,
+    # unless the memory cgroup held it (removing the group at close kills what it holds)
+    deadline = time.monotonic() + 5
+    while os.path.exists(f"/proc/{worker}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{worker}")
+    held = "memory: cgroup" in sandboxed.isolation
+    assert running_with_marker("937") is not held, sandboxed.isolation
+    kill_marked("937")

@@ -20,7 +20,7 @@ import pytest
 
 from autograder import paths
 from autograder.build import dependencies
-from autograder.sandbox import SandboxRunner, isolation
+from autograder.sandbox import SandboxRunner, isolation, uids
 from sandbox_helpers import RUN_CODE
 
 IS_ROOT = os.geteuid() == 0
@@ -28,6 +28,7 @@ HAS_UNSHARE = shutil.which("unshare") is not None
 ISOLATED_MODES = (["root"] if IS_ROOT else []) + ["userns"]
 SITE_MASK = "/sandbox/python/lib/python{}.{}/site-packages".format(*sys.version_info[:2])
 BASE_SITE = sysconfig.get_path("purelib", vars={"base": sys.base_prefix})
+SANDBOX_UIDS = set(range(uids.FIRST_UID, uids.FIRST_UID + uids.COUNT))
 
 
 def probe(runner, body, *args, timeout=None):
@@ -89,16 +90,67 @@ def test_auto_mode_as_root_uses_the_mount_namespace(root, settings):
         pytest.skip("the root mode needs root and util-linux unshare")
     with SandboxRunner(root, settings) as runner:
         assert runner.isolation.partition("; memory: ")[0] == isolation.DESCRIPTIONS["root"]
-        assert runner.environment["uid"] == runner.environment["gid"] == 65534
+        assert runner.environment["uid"] == runner.environment["gid"]
+        assert runner.environment["uid"] in SANDBOX_UIDS
         assert 0 < runner.startup_seconds < 5
 
 
 def test_child_runs_unprivileged_with_the_parents_numpy(isolated):
     runner, _ = isolated
-    assert runner.environment["uid"] == 65534
+    uid = runner.environment["uid"]
+    # as root a uid of the registry's; in a user namespace 65534 (the grader's uid outside)
+    assert uid in SANDBOX_UIDS if runner.isolation.startswith("root") else uid == 65534
     assert runner.environment["numpy"] == np.__version__
     assert probe(runner, "import os\nvalue = [os.getuid(), os.geteuid(), os.getpid()]") == [
-        65534, 65534, 2]
+        uid, uid, 2]
+
+
+FORK_UNTIL_REFUSED = """
+    import os
+    count = 0
+    try:
+        for _ in range(args[0]):
+            if os.fork() == 0:
+                os.execv("/bin/sleep", ["sleep", "931"])
+            count += 1
+    except OSError:
+        pass
+    value = count
+"""
+
+
+def test_each_live_sandbox_has_a_uid_and_a_process_count_of_its_own(root, settings):
+    if not (IS_ROOT and HAS_UNSHARE):
+        pytest.skip("the root mode needs root and util-linux unshare")
+    limit = settings.limits.max_processes
+    with SandboxRunner(root, settings, mode="root") as first, \
+            SandboxRunner(root, settings, mode="root") as second:
+        uids_seen = [probe(runner, "import os\nvalue = os.getuid()") for runner in (first, second)]
+        assert uids_seen[0] != uids_seen[1] and set(uids_seen) <= SANDBOX_UIDS
+        filled = probe(first, FORK_UNTIL_REFUSED, 2 * limit)
+        assert limit - 5 < filled < limit  # RLIMIT_NPROC stopped it (the worker counts too)
+        # the other grading's processes do not count against this one's limit
+        assert probe(second, FORK_UNTIL_REFUSED, limit // 2) == limit // 2
+
+
+MOUNT_TABLES = """
+    value = {name: open(f"/proc/self/{name}").read() for name in ("mountinfo", "mounts")}
+"""
+
+
+def test_the_mount_tables_name_only_the_bound_installation(isolated, root):
+    runner, output = isolated
+    tables = probe(runner, MOUNT_TABLES)
+    grading = [str(output), str(root), str(runner._runtime.folder), tempfile.gettempdir() + "/"]
+    for name, text in tables.items():
+        assert not any(path in text for path in grading), (name, text)
+    # A bind shows its source's path in its filesystem; only the folders the child imports
+    # from (and the system folders, devices) are bound.
+    bound = {os.path.realpath(sys.base_prefix), *isolation.child_view().sites,
+             *(f"/{name}" for name in isolation.SYSTEM_DIRS),
+             *(f"/{name}" for name in isolation.DEVICES), "/"}
+    sources = {line.split()[3] for line in tables["mountinfo"].splitlines()}
+    assert sources <= bound, sources - bound
 
 
 def test_grader_reference_settings_and_repo_are_invisible(isolated):
@@ -366,28 +418,58 @@ def _readable_by_nobody(path):
 
 
 NON_ROOT_SCRIPT = """
-import json, sys
+import json, os, sys, time
 sys.path[:0] = sys.argv[1].split(":")
 import numpy as np
 from autograder import config
 from autograder.sandbox import Package, SandboxRunner
-with SandboxRunner(Package(sys.argv[2]), config.load()) as runner:
+
+
+def host_uid(marker):
+    for _ in range(100):
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as file:
+                    if file.read() != f"sleep\\0{marker}\\0".encode():
+                        continue
+                with open(f"/proc/{pid}/status") as file:
+                    return next(int(line.split()[1]) for line in file if line.startswith("Uid:"))
+            except OSError:
+                continue
+        time.sleep(0.05)
+
+
+with SandboxRunner(Package(sys.argv[2]), config.load()) as runner, \\
+        SandboxRunner(Package(sys.argv[2]), config.load()) as other:
     code = ("import os, json, numpy as np\\nvalue = {}\\n"
             "for path in args[0]:\\n"
             "    try:\\n        open(path).read(1); value[path] = 'read'\\n"
             "    except OSError as error:\\n        value[path] = error.errno\\n"
             "result = np.frombuffer(json.dumps(value).encode(), np.uint8).copy()")
     seen = json.loads(runner.call("rnn_layers.run_code", code, sys.argv[3:]).tobytes())
+    host_uids = []
+    for marker, sandbox in (("941", runner), ("942", other)):
+        sandbox.call("rnn_layers.run_code", "import subprocess, numpy as np\\n"
+                     f"subprocess.Popen(['sleep', '{marker}'])\\nresult = np.ones(1)")
+        host_uids.append(host_uid(marker))
     print(json.dumps({"isolation": runner.isolation, "uid": runner.environment["uid"],
                       "numpy": runner.environment["numpy"], "parent_numpy": np.__version__,
-                      "seen": seen}))
+                      "seen": seen, "host_uids": host_uids}))
 """
+SUBORDINATE_FIRST, SUBORDINATE_COUNT = 300000, 1000
 
 
-def test_grading_as_an_unprivileged_user_uses_a_user_namespace(make_package):
-    """Run a SandboxRunner as uid 65534 (as a non-root grader would) via setpriv."""
+@pytest.mark.parametrize("subordinate", [False, True], ids=["own-uid", "subordinate-uids"])
+def test_grading_as_an_unprivileged_user_uses_a_user_namespace(subordinate, make_package):
+    """Run SandboxRunners as uid 65534 (as a non-root grader would) via setpriv; with
+    subordinate ids granted to it (in a mount namespace of the test's own, so the host's
+    /etc/subuid is left alone), each child has a host uid of its own."""
     if not (IS_ROOT and HAS_UNSHARE and shutil.which("setpriv")):
         pytest.skip("needs root (to become uid 65534 with setpriv) and util-linux")
+    if subordinate and not (shutil.which("newuidmap") and all(
+            os.path.isfile(path) for path in uids.ID_MAPS)):
+        pytest.skip("needs newuidmap and newgidmap (Debian: apt-get install uidmap) and "
+                    "/etc/subuid, /etc/subgid")
     import numpy
     import h5py
 
@@ -410,10 +492,19 @@ def test_grading_as_an_unprivileged_user_uses_a_user_namespace(make_package):
         prefix.mkdir()
         tree = make_package(appended=RUN_CODE).stage(scratch / "staged") / "assignment"
         python = prefix / os.path.relpath(isolation._interpreter(), base)
-        shell = ('mount --bind "$1" "$2" && shift 2 && exec setpriv --reuid=65534 --regid=65534 '
-                 '--clear-groups --no-new-privs env -i "$@"')
+        grants = []
+        if subordinate:
+            for path in uids.ID_MAPS:
+                grant = scratch / path.name
+                grant.write_text(f"65534:{SUBORDINATE_FIRST}:{SUBORDINATE_COUNT}\n")
+                grants += [str(grant), str(path)]
+        # setpriv's --no-new-privs would keep newuidmap from working: only without grants
+        privileges = "" if subordinate else " --no-new-privs"
+        shell = ('while [ "$1" != -- ]; do mount --bind "$1" "$2" && shift 2; done && shift && '
+                 f'exec setpriv --reuid=65534 --regid=65534 --clear-groups{privileges} '
+                 'env -i "$@"')
         command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", shell, "sh",
-                   base, str(prefix), f"LD_LIBRARY_PATH={prefix}/lib",
+                   base, str(prefix), *grants, "--", f"LD_LIBRARY_PATH={prefix}/lib",
                    "HOME=/tmp", "PATH=/usr/bin:/bin", str(python), "-S", "-c", NON_ROOT_SCRIPT,
                    ":".join([str(paths.REPO_ROOT), *sites]), str(tree),
                    str(paths.SOLUTIONS_DIR / "rnn_layers.py"), str(paths.GRADING_TOML)]
@@ -423,8 +514,15 @@ def test_grading_as_an_unprivileged_user_uses_a_user_namespace(make_package):
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     mode, _, memory = report["isolation"].partition("; memory: ")
-    assert mode == isolation.DESCRIPTIONS["userns"], report
+    assert mode == isolation.DESCRIPTIONS["userns"] + isolation.USERNS_UIDS[subordinate], report
     # the grader's cgroup belongs to root, not to the uid grading here
     assert memory.startswith("RLIMIT_AS 4 GiB only: no memory cgroup can be made here ("), report
     assert report["uid"] == 65534 and report["numpy"] == report["parent_numpy"]
     assert all(isinstance(errno, int) for errno in report["seen"].values()), report
+    if subordinate:
+        first, second = report["host_uids"]
+        assert first != second, report
+        assert {first, second} <= set(range(SUBORDINATE_FIRST,
+                                             SUBORDINATE_FIRST + SUBORDINATE_COUNT)), report
+    else:
+        assert report["host_uids"] == [65534, 65534], report
