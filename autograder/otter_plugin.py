@@ -36,6 +36,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -53,7 +54,6 @@ OTTER_ENTRIES = frozenset({"tests", "__init__.py", PLACEHOLDER_NOTEBOOK, GRADER_
 UNPACKED_GRADER = "native_grader"
 HANDED_IN = "handed_in"
 NATIVE_REPORTS = "results/native"
-SHOWN_ERROR_CHARS = 4000
 
 
 class NativeGrading(AbstractOtterPlugin):
@@ -150,7 +150,19 @@ def _grade_natively(grader_root, handed_in, out):
         cwd=grader_root, env=environment, capture_output=True, text=True, check=False)
     results = out / "results.json"
     if finished.returncode != 0 or not results.is_file():
-        said = (finished.stderr or finished.stdout).strip()[-SHOWN_ERROR_CHARS:]
+        said = _tail((finished.stderr or finished.stdout).strip(), grader_root)
         raise OtterRuntimeError(f"the assignment's grader stopped with exit code "
                                 f"{finished.returncode} and wrote no results:\n{said}")
     return json.loads(results.read_text(encoding="utf-8"))
+
+
+def _tail(text, grader_root):
+    """The end of what a failed grader printed: at most the bundled grading.toml's
+    ``limits.output_bytes`` characters, all of it when that file cannot be read (then
+    the failure is likely its own, and the grader's message says so)."""
+    try:
+        with open(Path(grader_root, "grading.toml"), "rb") as file:
+            limit = tomllib.load(file)["limits"]["output_bytes"]
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
+        return text
+    return text[-limit:] if isinstance(limit, int) and limit > 0 else text

@@ -21,7 +21,6 @@ import numpy as np
 from . import protocol
 
 PACKAGE = "assignment"  # a copy of autograder.names.PACKAGE: the child cannot import the grader
-TEXT_LIMIT = 2000
 TRACEBACK_FRAMES = 6
 _ABSENT = object()
 
@@ -50,24 +49,27 @@ def environment():
             "gid": os.getgid(), "pid": os.getpid(), "executable": sys.executable}
 
 
-def describe(error):
+def describe(error, limit):
     """``"ExceptionType: text"`` of an exception raised by student code, never raising.
 
     Parameters
     ----------
     error : BaseException
+    limit : int
+        ``limits.output_bytes``: the text keeps at most this many characters (the grader
+        cuts it to as many bytes, marking the cut, wherever it shows it).
 
     Returns
     -------
     str
-        Truncated to ``TEXT_LIMIT`` characters; just the type name when the text is empty.
+        Just the type name when the text is empty.
     """
     name = _type_name(type(error))
     try:
         text = str(error)
     except BaseException:  # a student's __str__ may raise anything
         text = "<its message could not be read>"
-    text = text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT] + " [...]"
+    text = text[:limit]
     return f"{name}: {text}" if text else name
 
 
@@ -79,10 +81,14 @@ class Dispatcher:
     caps : protocol.Caps
         Caps of the replies (``protocol.RESULT_KINDS``); student results beyond them are
         reported as ``bad_output``.
+    text_limit : int
+        ``limits.output_bytes``: the most characters of an error's text, and of its
+        traceback, that a reply carries.
     """
 
-    def __init__(self, caps):
+    def __init__(self, caps, text_limit):
         self._caps = caps
+        self._text_limit = text_limit
         self._objects = {}
         self._dropped = []
         self._next_id = 1
@@ -187,7 +193,7 @@ class Dispatcher:
             losses = np.array([float(loss) for loss in history], dtype=np.float64)
         except BaseException as error:  # the losses are whatever the student's loss returned
             raise Failure("bad_output", f"a loss of the training history is not a number: "
-                                        f"{describe(error)}") from None
+                                        f"{describe(error, self._text_limit)}") from None
         return losses, self._plain(self._run(getattr, (model, "params")), "params")
 
     def _op_drop(self, request):
@@ -238,7 +244,7 @@ class Dispatcher:
         try:
             return importlib.import_module(name)
         except BaseException as error:  # SyntaxError, SystemExit, KeyboardInterrupt ...
-            failure = Failure("import", describe(error), self._frames(error))
+            failure = Failure("import", describe(error, self._text_limit), self._frames(error))
             self._import_failures[name] = failure
             raise failure from None
 
@@ -249,7 +255,7 @@ class Dispatcher:
         except Failure:
             raise
         except BaseException as error:  # SystemExit and KeyboardInterrupt cost only this call
-            raise Failure("exception", describe(error), self._frames(error)) from None
+            raise Failure("exception", describe(error, self._text_limit), self._frames(error)) from None
 
     def _frames(self, error):
         """The last traceback frames inside the student's package, paths made relative."""
@@ -264,7 +270,7 @@ class Dispatcher:
                 lines += traceback.format_exception_only(type(error), error)
         except BaseException:  # a hostile exception object
             return ""
-        return "".join(lines).replace(root + os.sep, "")[-4 * TEXT_LIMIT:]
+        return "".join(lines).replace(root + os.sep, "")[-self._text_limit:]
 
     def _result(self, result, keep):
         """A student's result made plain, with the positions in ``keep`` kept as Refs.
@@ -296,7 +302,7 @@ class Dispatcher:
         except Failure:
             raise
         except BaseException as error:  # e.g. a hostile __float__ or __index__
-            raise Failure("bad_output", f"{where} could not be read: {describe(error)}") from None
+            raise Failure("bad_output", f"{where} could not be read: {describe(error, self._text_limit)}") from None
 
 
 def to_plain(value, caps, where="the result", depth=0):

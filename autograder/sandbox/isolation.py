@@ -430,7 +430,8 @@ def worker_argv(python, lib, limits, fds, path, seeds=()):
         "path": path,
         "seeds": [list(pair) for pair in seeds],
         "limits": {"max_message_mib": limits.max_message_mib,
-                   "max_array_elements": limits.max_array_elements},
+                   "max_array_elements": limits.max_array_elements,
+                   "output_bytes": limits.output_bytes},
         "request_fd": fds[0],
         "reply_fd": fds[1],
     }

@@ -323,7 +323,7 @@ class InProcessRunner(_Runner):
         root = package.stage(tempfile.mkdtemp(prefix="inprocess-")).resolve()
         self._root = str(root)
         self._names = _module_names(root / dispatch.PACKAGE, settings.package_names)
-        self._dispatcher = dispatch.Dispatcher(self._reply_caps)
+        self._dispatcher = dispatch.Dispatcher(self._reply_caps, settings.limits.output_bytes)
         self._modules = {}
         self._printed = _Capture(settings.limits.output_bytes)
         self.environment = dispatch.environment()

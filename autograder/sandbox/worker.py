@@ -76,7 +76,7 @@ def serve(config, dispatch, protocol):
     os.set_inheritable(reply_fd, False)
     request_caps = protocol.Caps.from_limits(config["limits"], protocol.REQUEST_KINDS)
     reply_caps = protocol.Caps.from_limits(config["limits"], protocol.RESULT_KINDS)
-    dispatcher = dispatch.Dispatcher(reply_caps)
+    dispatcher = dispatch.Dispatcher(reply_caps, config["limits"]["output_bytes"])
     protocol.write_message(reply_fd, protocol.dumps(dispatch.environment(), reply_caps))
     while True:
         request = protocol.read_message(requests, request_caps)

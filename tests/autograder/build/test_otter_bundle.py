@@ -241,3 +241,11 @@ def test_container_entry_point_refuses_a_zip_bomb_before_otter_unpacks_it(bundle
     assert str(recorded.catastrophic_error).startswith(reason)
     document = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     assert document["score"] == 0 and document["output"].startswith(reason)
+
+
+def test_a_failed_graders_message_is_cut_to_the_bundled_output_limit(tmp_path):
+    said = "".join(f"line {index}\n" for index in range(5000))
+    (tmp_path / "grading.toml").write_text("[limits]\noutput_bytes = 120\n", encoding="utf-8")
+    assert otter_plugin._tail(said, tmp_path) == said[-120:]
+    (tmp_path / "grading.toml").write_text("[limits\n", encoding="utf-8")  # unreadable
+    assert otter_plugin._tail(said, tmp_path) == said

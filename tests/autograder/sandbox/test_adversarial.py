@@ -280,17 +280,19 @@ def test_ndarray_subclasses_come_back_as_exact_arrays(runner):
     assert matrix.shape == (1, 2) and scalar.shape == () and scalar.dtype == np.float32
 
 
-def test_tampering_with_the_worker_cannot_pass_junk(runner):
+def test_tampering_with_the_worker_cannot_pass_junk(root, settings):
     source = """
         from gradersandbox import dispatch
         dispatch.to_plain = lambda value, caps, where="": "forged"
         result = 1
     """
-    with pytest.raises(StudentError) as caught:
-        run(runner, source)
-    assert caught.value.kind == "bad_output"
-    with pytest.raises(StudentError, match="only numeric arrays"):
-        runner.call("rnn_layers.sigmoid", np.zeros(2))
+    # its own sandbox: the tampered worker stays tampered, and the shared one must not be
+    with SandboxRunner(root, settings) as tampered:
+        with pytest.raises(StudentError) as caught:
+            run(tampered, source)
+        assert caught.value.kind == "bad_output"
+        with pytest.raises(StudentError, match="only numeric arrays"):
+            tampered.call("rnn_layers.sigmoid", np.zeros(2))
 
 
 def test_monkeypatching_numpy_in_the_child_leaves_the_parent_alone(root, settings):
@@ -455,3 +457,13 @@ def test_in_the_none_mode_a_killed_reaper_takes_the_worker_and_the_mode_says_wha
     held = "memory: cgroup" in sandboxed.isolation
     assert running_with_marker("937") is not held, sandboxed.isolation
     kill_marked("937")
+
+
+def test_an_exceptions_text_and_traceback_are_cut_to_the_output_limit(root, settings):
+    limit = settings.limits.output_bytes
+    with SandboxRunner(root, settings) as sandboxed:
+        error = expect("exception", sandboxed, f"raise ValueError('v' * {4 * limit})",
+                       match="^ValueError")
+    assert error.message.startswith("ValueError: " + "v" * 100)
+    assert len(error.message) <= limit + 200  # the type name and the call it came from
+    assert len(error.details) <= limit
