@@ -1,4 +1,5 @@
-"""BLEU-1: how well generated captions match the reference captions of their images (provided to students).
+"""BLEU-1: how well generated captions match the reference captions of their images
+(provided to students).
 
 Corpus BLEU-1 (Papineni et al., 2002, with single words only) is the share of the
 generated words that also occur in a reference caption of the same image, a word

@@ -255,7 +255,8 @@ class Dispatcher:
         except Failure:
             raise
         except BaseException as error:  # SystemExit and KeyboardInterrupt cost only this call
-            raise Failure("exception", describe(error, self._text_limit), self._frames(error)) from None
+            raise Failure("exception", describe(error, self._text_limit),
+                          self._frames(error)) from None
 
     def _frames(self, error):
         """The last traceback frames inside the student's package, paths made relative."""
@@ -302,7 +303,8 @@ class Dispatcher:
         except Failure:
             raise
         except BaseException as error:  # e.g. a hostile __float__ or __index__
-            raise Failure("bad_output", f"{where} could not be read: {describe(error, self._text_limit)}") from None
+            unreadable = describe(error, self._text_limit)
+            raise Failure("bad_output", f"{where} could not be read: {unreadable}") from None
 
 
 def to_plain(value, caps, where="the result", depth=0):

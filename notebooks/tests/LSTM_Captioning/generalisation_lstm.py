@@ -81,7 +81,8 @@ def caption_mismatches(captions, expected, end):
 
 
 def validation_bleu(model, data):
-    """BLEU-1 on the validation images of `model`'s captions and of the most frequent training caption.
+    """BLEU-1 on the validation images of `model`'s captions and of the most frequent
+    training caption.
 
     Returns (model's score, baseline's score); `model.sample` writes one caption per image.
     """
@@ -92,7 +93,8 @@ def validation_bleu(model, data):
 
 
 def check_generalisation_lstm(lstm_general_model, embedded_data):
-    """BLEU-1 on unseen validation images of the model's captions, against the most frequent caption."""
+    """BLEU-1 on unseen validation images of the model's captions, against the most
+    frequent caption."""
     model_bleu, baseline_bleu = validation_bleu(lstm_general_model, embedded_data)
     return {"BLEU-1 of the most frequent caption minus the model's":
             (baseline_bleu - model_bleu, -BLEU_MARGIN)}

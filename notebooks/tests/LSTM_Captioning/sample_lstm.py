@@ -81,7 +81,8 @@ def caption_mismatches(captions, expected, end):
 
 
 def validation_bleu(model, data):
-    """BLEU-1 on the validation images of `model`'s captions and of the most frequent training caption.
+    """BLEU-1 on the validation images of `model`'s captions and of the most frequent
+    training caption.
 
     Returns (model's score, baseline's score); `model.sample` writes one caption per image.
     """
