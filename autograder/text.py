@@ -80,3 +80,43 @@ def cut_bytes(data, limit, dropped=0):
     if not left_out:
         return shown
     return f"{shown}\n[... {left_out} more bytes not shown: the output limit is {limit} bytes]\n"
+
+
+class KeptBytes:
+    """The first ``limit`` bytes of a stream of UTF-8 chunks, and a count of the rest.
+
+    Parameters
+    ----------
+    limit : int
+        ``limits.output_bytes``.
+    """
+
+    def __init__(self, limit):
+        self.limit = limit
+        self._kept = bytearray()
+        self._dropped = 0
+
+    def add(self, data):
+        """Keep what still fits of ``data`` (bytes); count the rest."""
+        room = max(self.limit - len(self._kept), 0)
+        self._kept += data[:room]
+        self._dropped += len(data) - min(room, len(data))
+
+    def take(self, errors="replace"):
+        """What was added since the last call, decoded, cut to ``limit`` with a note.
+
+        Parameters
+        ----------
+        errors : str
+            How bytes that are not UTF-8 decode when nothing was cut (the cut text always
+            shows them as U+FFFD, see :func:`cut_bytes`).
+
+        Returns
+        -------
+        str
+        """
+        kept, dropped = bytes(self._kept), self._dropped
+        self._kept, self._dropped = bytearray(), 0
+        if not dropped:
+            return kept.decode("utf-8", errors=errors)
+        return cut_bytes(kept, self.limit, dropped)

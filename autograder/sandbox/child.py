@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..text import cut_bytes
+from ..text import KeptBytes
 from . import protocol
 
 PIPE_BYTES = 1 << 20
@@ -84,9 +84,7 @@ class Child:
             if fd is not None:
                 self._poller.register(fd, select.POLLIN)
         self._exited = False
-        self._captured = bytearray()
-        self._dropped = 0
-        self._output_limit = output_limit
+        self._captured = KeptBytes(output_limit)
 
     def exchange(self, buffers, deadline, caps):
         """Send one message and receive the reply.
@@ -133,7 +131,7 @@ class Child:
         preamble = self._read(protocol.PREAMBLE.size, deadline)
         header_length, payload_length = protocol.parse_preamble(preamble, caps)
         header = protocol.parse_header(self._read(header_length, deadline), payload_length, caps)
-        payload = self._read(payload_length, deadline, aligned=True)
+        payload = self._read(payload_length, deadline)
         return protocol.build(header, payload, caps)
 
     def take_output(self):
@@ -144,9 +142,7 @@ class Child:
         str
         """
         self._drain()
-        text = cut_bytes(bytes(self._captured), self._output_limit, self._dropped)
-        self._captured, self._dropped = bytearray(), 0
-        return text
+        return self._captured.take()
 
     def kill(self):
         """Kill the child and everything it started, reap it, close the pipes.
@@ -190,8 +186,8 @@ class Child:
             except BrokenPipeError:
                 raise Gone() from None
 
-    def _read(self, size, deadline, aligned=False):
-        view = protocol.aligned_buffer(size) if aligned else memoryview(bytearray(size))
+    def _read(self, size, deadline):
+        view = memoryview(bytearray(size))
         got = 0
         while got < size:
             try:
@@ -249,9 +245,7 @@ class Child:
                 except KeyError:
                     pass
                 return
-            room = max(self._output_limit - len(self._captured), 0)
-            self._captured += chunk[:room]
-            self._dropped += len(chunk) - min(room, len(chunk))
+            self._captured.add(chunk)
 
 
 def describe_exit(code):

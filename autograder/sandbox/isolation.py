@@ -217,6 +217,9 @@ class Runtime:
         An empty folder on which the jail mounts the child's root.
     scratch : Path
         The ``"confined"`` child's HOME and TMPDIR, writable by its uid only.
+    fonts : Path
+        matplotlib's font cache, for the worker to copy into its scratch
+        (``write_font_cache``).
     lease : uids.Lease or None
         The child's uid on the host: leased from root's range when the grader is root,
         from the user's subordinate uids otherwise (None when it has none).
@@ -227,6 +230,7 @@ class Runtime:
     package: Path
     new_root: Path
     scratch: Path
+    fonts: Path
     lease: uids.Lease | None
 
     @classmethod
@@ -244,7 +248,7 @@ class Runtime:
         folder = Path(tempfile.mkdtemp(prefix="sandbox-"))
         lease = _lease()
         runtime = cls(folder, folder / "lib", folder / "package", folder / "root",
-                      folder / "scratch", lease)
+                      folder / "scratch", write_font_cache(folder / "fonts"), lease)
         package.stage(runtime.package)
         child_package = runtime.lib / CHILD_PACKAGE
         child_package.mkdir(parents=True)
@@ -298,9 +302,8 @@ def command(mode, runtime, limits, fds, hidden_paths=()):
     if mode == "none":
         path = [str(runtime.package), *view.sites]
         config_dir = str(runtime.folder / "matplotlib")
-        fonts = write_font_cache(runtime.folder / "fonts")
         argv = worker_argv(_interpreter(), runtime.lib, limits, fds, path,
-                           seeds=[(str(fonts), config_dir)])
+                           seeds=[(str(runtime.fonts), config_dir)])
         return argv, child_environment({"MPLCONFIGDIR": config_dir}), str(runtime.package)
     if mode == "confined":
         _write_config(runtime.folder / confine.CONFIG_FILE,
@@ -475,10 +478,9 @@ def _jail_config(user_namespace, runtime, limits, fds, view):
             binds.append((host, host))
     binds += [(f"/dev/{name}", f"/dev/{name}") for name in DEVICES]
     sites = [f"{IN_JAIL['site']}/{index}" for index in range(len(view.sites))]
-    fonts = write_font_cache(runtime.folder / "fonts")
     binds += [(prefix, IN_JAIL["python"]), *zip(view.sites, sites)]
     copies = [(str(runtime.lib), IN_JAIL["lib"]), (str(runtime.package), IN_JAIL["package"]),
-              (str(fonts), IN_JAIL["fonts"])]
+              (str(runtime.fonts), IN_JAIL["fonts"])]
     scratch_bytes = limits.max_file_size_mib << 20  # see BOUNDED_SCRATCH_MODES
     path = [IN_JAIL["package"], *sites]
     config = {
@@ -523,10 +525,9 @@ def _confined_config(runtime, limits, fds, view):
         _check_reachable(folder, uid)
     uids.sweep(uid)  # what an earlier child of this sandbox left running
     os.chmod(runtime.folder, 0o711)
-    fonts = write_font_cache(runtime.folder / "fonts")
     hidden = set(view.hidden)
     readable = [f"/{name}" for name in SYSTEM_DIRS if os.path.isdir(f"/{name}")]
-    readable += [prefix, *sites, str(runtime.lib), str(runtime.package), str(fonts)]
+    readable += [prefix, *sites, str(runtime.lib), str(runtime.package), str(runtime.fonts)]
     rules = [rule for folder in dict.fromkeys(os.path.realpath(path) for path in readable)
              for rule in _allowed("read", folder, hidden)]
     rules += [["write", str(runtime.scratch)]]
@@ -539,7 +540,7 @@ def _confined_config(runtime, limits, fds, view):
         "seccomp": _filter(shared_namespaces=True),
         "argv": worker_argv(_interpreter(), runtime.lib, limits, fds,
                             [str(runtime.package), *sites],
-                            seeds=[(str(fonts), f"{scratch}/matplotlib")]),
+                            seeds=[(str(runtime.fonts), f"{scratch}/matplotlib")]),
         "env": child_environment({"HOME": scratch, "TMPDIR": scratch,
                                   "MPLCONFIGDIR": f"{scratch}/matplotlib",
                                   "LD_LIBRARY_PATH": f"{prefix}/lib"}),

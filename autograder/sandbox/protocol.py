@@ -285,8 +285,7 @@ def build(header, payload, caps):
 def loads(buffers, caps):
     """Decode one whole message held in memory (e.g. the buffers of ``dumps``).
 
-    The payload is copied once, into a fresh aligned buffer: the decoded arrays
-    share no memory with ``buffers``.
+    The decoded arrays are fresh copies: they share no memory with ``buffers``.
 
     Parameters
     ----------
@@ -303,26 +302,6 @@ def loads(buffers, caps):
     if stream.left:
         raise ProtocolError(f"{stream.left} bytes follow the message")
     return value
-
-
-def aligned_buffer(size):
-    """A writable buffer of ``size`` bytes starting at a multiple of ``ALIGN`` in memory.
-
-    Arrays rebuilt at ``ALIGN``-multiple offsets in it are aligned like numpy's own,
-    so numpy and BLAS take the same code paths (and round the same way) as for
-    arrays the student's code would have made itself.
-
-    Parameters
-    ----------
-    size : int
-
-    Returns
-    -------
-    memoryview
-    """
-    raw = np.empty(size + ALIGN, dtype=np.uint8)
-    skip = -raw.ctypes.data % ALIGN
-    return memoryview(raw[skip:skip + size])
 
 
 class _Pieces:
@@ -368,7 +347,7 @@ def read_message(stream, caps):
         return None
     header_length, payload_length = parse_preamble(preamble, caps)
     header = parse_header(_read_exact(stream, header_length), payload_length, caps)
-    return build(header, _read_exact(stream, payload_length, aligned=True), caps)
+    return build(header, _read_exact(stream, payload_length), caps)
 
 
 def write_message(fd, buffers):
@@ -419,8 +398,8 @@ def advance(views, count):
     return views
 
 
-def _read_exact(stream, size, allow_eof=False, aligned=False):
-    view = aligned_buffer(size) if aligned else memoryview(bytearray(size))
+def _read_exact(stream, size, allow_eof=False):
+    view = memoryview(bytearray(size))
     got = 0
     while got < size:
         count = stream.readinto(view[got:])

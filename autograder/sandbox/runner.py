@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .. import config
-from ..text import cut_bytes
+from ..text import KeptBytes
 from . import child as child_process
 from . import cgroup, dispatch, isolation, protocol
 
@@ -374,9 +374,7 @@ class _Capture(io.TextIOBase):
 
     def __init__(self, limit):
         super().__init__()
-        self._limit = limit
-        self._kept = bytearray()
-        self._dropped = 0
+        self._kept = KeptBytes(limit)
 
     def writable(self):
         return True
@@ -384,10 +382,7 @@ class _Capture(io.TextIOBase):
     def write(self, text):
         if type(text) is not str:
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        data = text.encode("utf-8", errors="surrogatepass")
-        room = max(self._limit - len(self._kept), 0)
-        self._kept += data[:room]
-        self._dropped += len(data) - min(room, len(data))
+        self._kept.add(text.encode("utf-8", errors="surrogatepass"))
         return len(text)
 
     def take(self):
@@ -397,11 +392,7 @@ class _Capture(io.TextIOBase):
         -------
         str
         """
-        kept, dropped = bytes(self._kept), self._dropped
-        self._kept, self._dropped = bytearray(), 0
-        if not dropped:
-            return kept.decode("utf-8", errors="surrogatepass")
-        return cut_bytes(kept, self._limit, dropped)
+        return self._kept.take(errors="surrogatepass")
 
 
 class SandboxRunner(_Runner):
