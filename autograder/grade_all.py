@@ -26,8 +26,7 @@ from . import resume as resume_module
 from .answers import manual
 from .answers.questions import written_questions
 from .grade import NOTHING_TO_RUN
-from .report import gradebook, results_json
-from .report.written import add_written_scores
+from .report import gradebook, results_json, written
 
 LOG_FILE = "grader.log"
 
@@ -174,7 +173,7 @@ def grade_all(folder, out_dir, settings=None, jobs=None, runner="sandbox", items
     for row in rows:
         if questions and row.error is None:
             row.written = given.get(row.name, {})
-            add_written_scores(out_dir / row.name, questions, row.written)
+            written.add_written_scores(out_dir / row.name, questions, row.written)
     gradebook.write_class_reports(rows, out_dir, settings, {
         question.name: question.points for question in questions} if questions else None)
     return rows
@@ -280,6 +279,9 @@ def _last_line(path):
 def read_row(name, out):
     """The gradebook row of a submission graded into ``out``, from its results.json.
 
+    The tests of written questions that an earlier grade-all merged in are left out:
+    this run merges the scores it is given.
+
     A submission of which no graded file could be taken (a broken zip, an
     empty folder) is a row that could not be graded, its problems the reason.
 
@@ -289,7 +291,9 @@ def read_row(name, out):
         When results.json is missing or not what the grader writes.
     """
     document = json.loads((out / results_json.FILE_NAME).read_text(encoding="utf-8"))
-    tests, problems = document["tests"], list(document["extra_data"]["problems"])
+    merged = set(document["extra_data"].get(written.MERGED, {"tests": ()})["tests"])
+    tests = [test for test in document["tests"] if test["name"] not in merged]
+    problems = list(document["extra_data"]["problems"])
     isolation = str(document["extra_data"]["isolation"])
     if tests and all(NOTHING_TO_RUN in test["output"] for test in tests):
         return Row(name=name, problems=problems, isolation=isolation,

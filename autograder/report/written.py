@@ -3,7 +3,9 @@
 grade-all calls this after grading, with the scores of the manual-scores CSV:
 results.json gains one test per scored question (and its score the points),
 report.md and report.html a "Written questions" section with every question,
-scored or not yet.
+scored or not yet. What a merge added is recorded in results.json's
+``extra_data`` (``MERGED``), so a later merge (``grade-all --resume`` with new
+scores) first takes it out again: the reports always hold one merge, the latest.
 """
 
 import json
@@ -16,6 +18,9 @@ from .files import atomic_write
 
 TITLE = "Written questions"
 NOT_SCORED = "not scored yet"
+# results.json's extra_data key recording a merge: the tests and score it added, the length
+# of report.md before it, and where (and how long) its section is in report.html.
+MERGED = "written_questions"
 
 
 def add_written_scores(out_dir, questions, scores):
@@ -36,13 +41,39 @@ def add_written_scores(out_dir, questions, scores):
     """
     out_dir = Path(out_dir)
     rows = [(question, scores.get(question.name)) for question in questions]
-    _add_to_results(out_dir / results_json.FILE_NAME, rows)
-    report_md = out_dir / markdown.FILE_NAME
-    atomic_write(report_md, report_md.read_text(encoding="utf-8") + "\n" + _markdown(rows))
-    report_html = out_dir / html.FILE_NAME
-    page = report_html.read_text(encoding="utf-8")
-    closing = page.rindex("</body>")
-    atomic_write(report_html, page[:closing] + _html(rows) + "\n" + page[closing:])
+    results_path = out_dir / results_json.FILE_NAME
+    report_md, report_html = out_dir / markdown.FILE_NAME, out_dir / html.FILE_NAME
+    document = json.loads(results_path.read_text(encoding="utf-8"))
+    text, page = report_md.read_text(encoding="utf-8"), report_html.read_text(encoding="utf-8")
+    earlier = document["extra_data"].pop(MERGED, None)
+    if earlier is not None:
+        text, page = _unmerge(document, text, page, earlier)
+    tests = _tests(rows)
+    added = sum(test["score"] for test in tests)
+    document["tests"] += tests
+    document["score"] = round(document["score"] + added, 4)
+    closing, section = page.rindex("</body>"), _html(rows) + "\n"
+    document["extra_data"][MERGED] = {"tests": [test["name"] for test in tests], "score": added,
+                                      "report_md": len(text),
+                                      "report_html": [closing, len(section)]}
+    atomic_write(report_md, text + "\n" + _markdown(rows))
+    atomic_write(report_html, page[:closing] + section + page[closing:])
+    atomic_write(results_path, json.dumps(document, indent=2, allow_nan=False) + "\n")
+
+
+def _unmerge(document, text, page, earlier):
+    """Take an earlier merge out of ``document`` (in place) and of the reports' texts.
+
+    Returns
+    -------
+    tuple of str
+        report.md's and report.html's texts as they were before that merge.
+    """
+    added = set(earlier["tests"])
+    document["tests"] = [test for test in document["tests"] if test["name"] not in added]
+    document["score"] = round(document["score"] - earlier["score"], 4)
+    start, length = earlier["report_html"]
+    return text[:earlier["report_md"]], page[:start] + page[start + length:]
 
 
 def _state(score):
@@ -50,18 +81,13 @@ def _state(score):
     return NOT_SCORED if score is None else points(score)
 
 
-def _add_to_results(path, rows):
-    """results.json with one Gradescope test per scored question, its total raised by them."""
-    document = json.loads(path.read_text(encoding="utf-8"))
-    for question, score in rows:
-        if score is not None:
-            document["tests"].append({
-                "name": question.name, "score": score, "max_score": question.points,
-                "status": "passed" if score == question.points else "failed",
-                "output": f"Written question of {question.file_name}, graded by the course staff.",
-                "output_format": "text", "visibility": results_json.VISIBILITY})
-            document["score"] = round(document["score"] + score, 4)
-    atomic_write(path, json.dumps(document, indent=2, allow_nan=False) + "\n")
+def _tests(rows):
+    """One Gradescope test per scored question."""
+    return [{"name": question.name, "score": score, "max_score": question.points,
+             "status": "passed" if score == question.points else "failed",
+             "output": f"Written question of {question.file_name}, graded by the course staff.",
+             "output_format": "text", "visibility": results_json.VISIBILITY}
+            for question, score in rows if score is not None]
 
 
 def _markdown(rows):

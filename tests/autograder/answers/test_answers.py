@@ -158,6 +158,34 @@ def test_grade_all_merges_the_manual_scores(hand_ins, tmp_path, settings):
             '<td class="number">1.5</td></tr>') in (out / "summary.html").read_text()
 
 
+def test_resuming_with_new_manual_scores_replaces_the_ones_merged_before(hand_ins, tmp_path,
+                                                                         settings):
+    answers, out = tmp_path / "answers", tmp_path / "graded"
+    assert _cli("answers", hand_ins, "--out", answers).returncode == 0
+    grade_all = ("grade-all", hand_ins, "--out", out, "--items", "rnn_step_forward", "--quiet")
+    first = _filled_in(answers, {"alice": {"char_vs_word (3)": "3", "rnn_parameters (2)": "1.5"}})
+    assert _cli(*grade_all, "--manual-scores", first).returncode == 0
+    before = {name: (out / name / "report.md").read_text() for name in ("alice", "bob")}
+    again = _filled_in(answers, {"alice": {"char_vs_word (3)": "1"}, "bob": {"lstm_gates (4)": "2"}})
+    run = _cli(*grade_all, "--manual-scores", again, "--resume")
+    assert run.returncode == 0, run.stderr
+    item = settings.points["rnn_step_forward"]
+    book = {row["submission"]: row for row in csv.DictReader(open(out / "gradebook.csv"))}
+    assert (book["alice"]["char_vs_word"], book["alice"]["rnn_parameters"]) == ("1", "")
+    assert float(book["alice"]["total"]) == item + 1 and float(book["bob"]["total"]) == item + 2
+    results = json.loads((out / "alice" / "results.json").read_text())
+    assert results["score"] == item + 1
+    assert [test["name"] for test in results["tests"] if test["name"] in QUESTIONS] == [
+        "char_vs_word"]
+    report = (out / "alice" / "report.md").read_text()
+    assert report.count("## Written questions") == 1 and "| char_vs_word | 1 | 3 |" in report
+    assert "| rnn_parameters | not scored yet | 2 |" in report
+    assert report.split("## Written questions")[0] == before["alice"].split(
+        "## Written questions")[0]
+    page = (out / "alice" / "report.html").read_text()
+    assert page.count('id="written"') == 1 and page.endswith("</html>\n")
+
+
 @pytest.mark.parametrize("scores, message", [
     ({"alice": {"char_vs_word (3)": "4"}}, "4 is above the question's 3 points"),
     ({"alice": {"char_vs_word (3)": "three"}}, "'three' is not a number"),
