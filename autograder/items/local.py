@@ -9,6 +9,7 @@ as handles (here the objects themselves). Replies are not bounded (``expect`` is
 ignored): the code is trusted.
 """
 
+import contextlib
 import copy
 import importlib
 import sys
@@ -16,7 +17,7 @@ import sys
 import numpy as np
 
 from ..sandbox import dispatch, protocol
-from ..sandbox.runner import NP_RANDOM_SEEDS
+from . import seeds
 from .student import OutputError
 
 # Trusted results: any size, the dtypes a student's result may have.
@@ -72,10 +73,10 @@ class LocalRunner:
               seed=None):
         """See ``interface.Runner.train``: the package's solver, in this process."""
         solver_class = self._resolve("captioning_solver.CaptioningSolver")
-        if seed is not None:
-            np.random.seed(seed % NP_RANDOM_SEEDS)
-        solver = solver_class(handle, copy.deepcopy(data), **copy.deepcopy(solver_kwargs))
-        solver.train()
+        seeded = contextlib.nullcontext() if seed is None else seeds.global_random(seed)
+        with seeded:  # the solver's minibatches, drawn as the child draws them
+            solver = solver_class(handle, copy.deepcopy(data), **copy.deepcopy(solver_kwargs))
+            solver.train()
         return np.array(solver.loss_history, dtype=np.float64), self.get_attr(handle, "params")
 
     def drop(self, *handles):

@@ -13,6 +13,7 @@ import hashlib
 import numpy as np
 
 from ..config import ITEMS
+from ..sandbox.runner import NP_RANDOM_SEEDS
 
 OFFSET_STEP = 1000
 
@@ -81,7 +82,7 @@ def global_random(seed):
         Any non-negative integer (reduced to numpy's 32-bit seed range).
     """
     state = np.random.get_state()
-    np.random.seed(seed % 2**32)
+    np.random.seed(seed % NP_RANDOM_SEEDS)
     try:
         yield
     finally:

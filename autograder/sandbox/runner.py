@@ -36,7 +36,7 @@ ARRAYLESS_OPS = ("new", *EMPTY_REPLY_OPS)
 _owners = itertools.count(1)
 
 
-NP_RANDOM_SEEDS = 2**32
+NP_RANDOM_SEEDS = 2**32  # numpy's global generator takes seeds below this
 
 
 class StudentError(Exception):
