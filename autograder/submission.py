@@ -34,7 +34,7 @@ from .sandbox import Package
 
 LAYERS = names.LAYERS_FILE
 MODEL = names.MODEL_FILE
-MODEL_FILE = PurePosixPath(MODEL).name
+MODEL_BASENAME = PurePosixPath(MODEL).name
 STUDENT_FILES = names.STUDENT_FILES
 # The handout's data folder holds thousands of files and never a student file.
 IGNORED_FOLDERS = frozenset({"__MACOSX", ".ipynb_checkpoints", "__pycache__",
@@ -204,7 +204,7 @@ def _choose(entries, submission, escapes):
             found[name].append(entry)
     if not found[MODEL]:
         beside = {e.path.parent for e in found[LAYERS]}
-        loose = [e for e in entries if e.path.name == MODEL_FILE and e.path.parent in beside]
+        loose = [e for e in entries if e.path.name == MODEL_BASENAME and e.path.parent in beside]
         found[MODEL] = loose if len(loose) == 1 else []
     complete = ({_package_of(e.path, LAYERS) for e in found[LAYERS]}
                 & {_package_of(e.path, MODEL) for e in found[MODEL]})
@@ -240,7 +240,7 @@ def _missing(name, entries, renamed, escapes):
         shown = ", ".join(f"`{_shown(e.path)}`" for e in renamed[:SHOWN_PATHS])
         message += f" (found {shown}: the grader reads only files named exactly {name})"
     if name == MODEL:
-        loose = [_shown(e.path) for e in entries if e.path.name == MODEL_FILE]
+        loose = [_shown(e.path) for e in entries if e.path.name == MODEL_BASENAME]
         if loose:
             message += f" (found {', '.join(loose[:SHOWN_PATHS])}, not inside classifiers/)"
     if escapes:
@@ -253,7 +253,7 @@ def _student_name(path):
     """``'rnn_layers.py'`` or ``'classifiers/rnn.py'`` when ``path`` names one, else None."""
     if path.name == LAYERS:
         return LAYERS
-    if path.parts[-2:] == ("classifiers", MODEL_FILE):
+    if path.parts[-2:] == ("classifiers", MODEL_BASENAME):
         return MODEL
     return None
 
@@ -264,14 +264,14 @@ def _renamed_as(path):
     ``rnn.py`` outside ``classifiers/`` is not a renamed file (see :func:`_missing`).
     """
     match = RENAMED.fullmatch(path.name.lower())
-    if not match or path.name in (LAYERS, MODEL_FILE):
+    if not match or path.name in (LAYERS, MODEL_BASENAME):
         return None
     return f"{match.group(1)}.py"
 
 
 def _candidate(name):
     """True for a file name worth an entry: a student file's, or one of its renamings."""
-    return name in (LAYERS, MODEL_FILE) or RENAMED.fullmatch(name.lower()) is not None
+    return name in (LAYERS, MODEL_BASENAME) or RENAMED.fullmatch(name.lower()) is not None
 
 
 def _shown(path):
