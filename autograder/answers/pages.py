@@ -13,7 +13,7 @@ from html import escape
 import mistune
 
 from ..report.explain import points
-from ..report.html import POLICY
+from ..report.html import page_head
 
 INDEX = "index.html"
 STYLE = """
@@ -55,7 +55,7 @@ def question_page(question, answers):
     str
     """
     answered = sum(answer.answered for _, answer in answers)
-    parts = [_head(f"{question.name} ({points(question.points)} points)"),
+    parts = [page_head(f"{question.name} ({points(question.points)} points)", STYLE),
              f'<p><a href="{INDEX}">All questions</a></p>',
              f"<h1>{escape(question.name)}: {points(question.points)} points</h1>",
              f"<p>{escape(question.file_name)}; {answered} of {len(answers)} students "
@@ -86,18 +86,9 @@ def index_page(questions, answered, students):
             f'<td class="number">{answered[question.name]} of {students}</td></tr>'
             for question in questions]
     return "\n".join([
-        _head("Written answers"), "<h1>Written answers</h1>",
+        page_head("Written answers", STYLE), "<h1>Written answers</h1>",
         "<table><tr><th>Question</th><th>Notebook</th><th>Points</th><th>Answered</th></tr>",
         *rows, "</table>", "</body></html>"]) + "\n"
-
-
-def _head(title):
-    """The page's opening up to ``<body>``."""
-    return ("<!DOCTYPE html>\n"
-            '<html lang="en"><head><meta charset="utf-8">\n'
-            f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">\n'
-            f"<title>{escape(title)}</title>\n"
-            f"<style>{STYLE}</style></head><body>")
 
 
 def _answer_section(student, answer):

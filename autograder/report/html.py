@@ -24,6 +24,26 @@ dd { margin-left: 8rem; }
 """
 
 
+def page_head(title, style):
+    """A self-contained page's opening, up to ``<body>``: its policy, title and style.
+
+    Parameters
+    ----------
+    title : str
+        Escaped here.
+    style : str
+        The page's CSS.
+
+    Returns
+    -------
+    str
+    """
+    return "\n".join(["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+                      f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
+                      f"<title>{escape(title)}</title>",
+                      f"<style>{style}</style></head><body>"])
+
+
 def render(result, curves):
     """The HTML report of one grading.
 
@@ -38,11 +58,7 @@ def render(result, curves):
     str
     """
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
-        f"<title>Grading report: {escape(explain.submission_name(result))}</title>",
-        f"<style>{STYLE}</style></head><body>",
+        page_head(f"Grading report: {explain.submission_name(result)}", STYLE),
         "<h1>Grading report</h1>",
         "<dl>" + "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>"
                          for label, value in explain.facts(result)) + "</dl>",

@@ -15,7 +15,7 @@ from html import escape
 
 from ..items import mistakes
 from .explain import points
-from .html import POLICY
+from .html import page_head
 
 FILE_NAME = "summary.html"
 SLOWEST_SHOWN = 5
@@ -54,10 +54,7 @@ def render(rows, item_points, histogram_png, written_points=None):
     mean = f"mean {points(statistics.fmean(totals))} of {points(maximum)}" if totals else "none"
     encoded = base64.b64encode(histogram_png).decode("ascii")
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
-        "<title>Class summary</title>", f"<style>{STYLE}</style></head><body>",
+        page_head("Class summary", STYLE),
         "<h1>Class summary</h1>",
         f"<p>{len(rows)} submissions, {len(graded)} graded ({mean}), {len(failed)} could not be "
         "graded.</p>",
