@@ -75,8 +75,8 @@ def answers_of(entry, questions, max_mib):
     texts = _notebook_texts(Path(entry), {question.file_name for question in questions},
                             max_mib * MIB)
     parsed = {name: _parsed(name, text) for name, text in texts.items()}
-    return {question.name: _answer(question, parsed.get(question.file_name)) for question in
-            questions}
+    return {question.name: _answer(question, parsed[question.file_name])
+            for question in questions}
 
 
 def _notebook_texts(entry, file_names, max_bytes):
@@ -149,9 +149,7 @@ def _source(cell):
 
 
 def _answer(question, cells):
-    """The answer to ``question`` in a parsed notebook."""
-    if cells is None:
-        return Answer(problem=f"{question.file_name} is not in the hand-in")
+    """The answer to ``question`` in a parsed notebook (or the Answer saying why there is none)."""
     if isinstance(cells, Answer):
         return cells
     start = _prompt_index(question, cells)
