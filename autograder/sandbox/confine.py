@@ -76,8 +76,8 @@ RULE_RIGHTS = {
     "device": READ_FILE | WRITE_FILE | TRUNCATE,  # open(os.devnull, "w") truncates
 }
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.syscall.restype = ctypes.c_long
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
 
 
 class SetupError(RuntimeError):
@@ -119,9 +119,7 @@ def main():
     and ``cwd``.
     """
     try:
-        with open(CONFIG_FILE, encoding="utf-8") as file:
-            config = json.load(file)
-        os.unlink(CONFIG_FILE)
+        config = read_config()
         ruleset = landlock_ruleset(config["landlock"])
         drop_privileges(config["uid"], config["gid"])
         forbid_new_privileges()
@@ -141,7 +139,7 @@ def landlock_abi():
     -------
     int
     """
-    version = _libc.syscall(LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+    version = libc.syscall(LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
                             ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
     return max(version, 0)
 
@@ -173,8 +171,8 @@ def landlock_ruleset(rules):
                         NET_BIND_TCP | NET_CONNECT_TCP if abi >= NET_ABI else 0,
                         SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= SCOPE_ABI else 0)
     size = 24 if abi >= SCOPE_ABI else 16 if abi >= NET_ABI else 8
-    ruleset = _check(_libc.syscall(LANDLOCK_CREATE_RULESET, ctypes.byref(attr),
-                                   ctypes.c_size_t(size), ctypes.c_uint32(0)),
+    ruleset = check(libc.syscall(LANDLOCK_CREATE_RULESET, ctypes.byref(attr),
+                                 ctypes.c_size_t(size), ctypes.c_uint32(0)),
                      "creating the Landlock ruleset")
     for kind, path in rules:
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
@@ -183,9 +181,9 @@ def landlock_ruleset(rules):
             if not stat.S_ISDIR(os.fstat(fd).st_mode):
                 rights &= FILE_RIGHTS
             rule = _PathBeneathAttr(rights, fd)
-            _check(_libc.syscall(LANDLOCK_ADD_RULE, ruleset,
-                                 ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH), ctypes.byref(rule),
-                                 ctypes.c_uint32(0)), f"allowing {path} in Landlock")
+            check(libc.syscall(LANDLOCK_ADD_RULE, ruleset,
+                               ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH), ctypes.byref(rule),
+                               ctypes.c_uint32(0)), f"allowing {path} in Landlock")
         finally:
             os.close(fd)
     return ruleset
@@ -201,8 +199,8 @@ def restrict_self(ruleset):
     """
     if ruleset is None:
         return
-    _check(_libc.syscall(LANDLOCK_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)),
-           "enforcing the Landlock ruleset")
+    check(libc.syscall(LANDLOCK_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)),
+          "enforcing the Landlock ruleset")
     os.close(ruleset)
 
 
@@ -220,7 +218,7 @@ def drop_privileges(uid, gid):
 
 def forbid_new_privileges():
     """Set no_new_privs: exec never grants privileges again."""
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "setting no_new_privs")
+    check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "setting no_new_privs")
 
 
 def load_filter(program):
@@ -235,11 +233,25 @@ def load_filter(program):
     count = len(code) // BPF_INSTRUCTION_BYTES
     instructions = (_SockFilter * count).from_buffer_copy(code)
     fprog = _SockFprog(count, instructions)
-    _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
-           "installing the seccomp filter")
+    check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
+          "installing the seccomp filter")
 
 
-def _check(result, step):
+def read_config():
+    """The launcher's configuration: ``CONFIG_FILE`` of the working folder, read and removed.
+
+    Returns
+    -------
+    dict
+    """
+    with open(CONFIG_FILE, encoding="utf-8") as file:
+        config = json.load(file)
+    os.unlink(CONFIG_FILE)
+    return config
+
+
+def check(result, step):
+    """``result`` of a libc call; a SetupError naming ``step`` and errno when it failed."""
     if result < 0:
         raise SetupError(f"{step}: {os.strerror(ctypes.get_errno())}")
     return result

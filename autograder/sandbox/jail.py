@@ -29,8 +29,6 @@ the seccomp filter the grader compiled (``confine.load_filter``) and execs.
 A failure is printed to stderr (the grader's output capture) with exit status 97.
 """
 
-import ctypes
-import json
 import os
 import platform
 import shutil
@@ -54,8 +52,6 @@ KEPT_FLAGS = ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC,
 SETUP_FAILED = confine.SETUP_FAILED
 SetupError = confine.SetupError
 
-_libc = ctypes.CDLL(None, use_errno=True)
-
 
 def main():
     """Set up the jail described by ``launcher.json`` and run the worker in it.
@@ -69,9 +65,7 @@ def main():
     (base64 BPF), ``argv``, ``env``, ``cwd`` and ``keep_fds``.
     """
     try:
-        with open(confine.CONFIG_FILE, encoding="utf-8") as file:
-            config = json.load(file)
-        os.unlink(confine.CONFIG_FILE)
+        config = confine.read_config()
         build_root(config)
         enter_root(config["new_root"])
     except (OSError, SetupError, ValueError) as error:
@@ -128,8 +122,8 @@ def enter_root(root):
     if number is None:
         raise SetupError(f"pivot_root: unknown system call number on {platform.machine()}")
     os.chdir(root)
-    _check(_libc.syscall(number, b".", b"."), "pivot_root")
-    _check(_libc.umount2(b".", MNT_DETACH), "detaching the host root")
+    confine.check(confine.libc.syscall(number, b".", b"."), "pivot_root")
+    confine.check(confine.libc.umount2(b".", MNT_DETACH), "detaching the host root")
     os.chdir("/")
     _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
@@ -160,8 +154,9 @@ def _enter_nested_user_namespace(uid, gid, mapped_from):
     """
     if mapped_from:
         confine.drop_privileges(mapped_from, mapped_from)
-        _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "PR_SET_DUMPABLE")
-    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "entering a nested user namespace")
+        confine.check(confine.libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "PR_SET_DUMPABLE")
+    confine.check(confine.libc.unshare(CLONE_NEWUSER | CLONE_NEWNS),
+                  "entering a nested user namespace")
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {mapped_from} 1"),
                        ("gid_map", f"{gid} {mapped_from} 1")):
         with open(f"/proc/self/{name}", "w", encoding="ascii") as file:
@@ -210,17 +205,12 @@ def _parent(path):
 
 def _mount(source, target, fstype, flags, data=None):
     arguments = [_encoded(text) for text in (source, target, fstype)]
-    _check(_libc.mount(*arguments, flags, _encoded(data)), f"mount {source or ''} on {target}")
+    confine.check(confine.libc.mount(*arguments, flags, _encoded(data)),
+                  f"mount {source or ''} on {target}")
 
 
 def _encoded(text):
     return None if text is None else text.encode()
-
-
-def _check(result, step):
-    if result != 0:
-        errno = ctypes.get_errno()
-        raise SetupError(f"{step}: {os.strerror(errno)}")
 
 
 if __name__ == "__main__":
