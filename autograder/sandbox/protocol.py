@@ -27,6 +27,7 @@ only the standard library and numpy.
 
 import functools
 import json
+import math
 import os
 import struct
 import sys
@@ -250,7 +251,7 @@ def parse_header(header, payload_length, caps):
     if end != payload_length:
         raise ProtocolError(f"the arrays of the header use {end} bytes of a {payload_length}-byte "
                             "payload (they must use it exactly)")
-    elements = sum(_count(shape) for _, shape, _, _ in arrays)
+    elements = sum(math.prod(shape) for _, shape, _, _ in arrays)
     if caps.budget is not None and elements > caps.budget.elements:
         raise TooLarge(f"expected {caps.budget.expected}; the reply holds {_shapes_text(arrays)} "
                        f"({elements} values, {payload_length} bytes)")
@@ -277,7 +278,8 @@ def build(header, payload, caps):
     ProtocolError
         For a value tree that breaks the format.
     """
-    arrays = [np.frombuffer(payload, dtype=dtype, count=_count(shape), offset=offset).reshape(shape)
+    arrays = [np.frombuffer(payload, dtype=dtype, count=math.prod(shape),
+                            offset=offset).reshape(shape)
               for dtype, shape, offset, _ in header.arrays]
     return _decode(header.tree, arrays, set(), caps, 0)
 
@@ -464,7 +466,7 @@ def _descriptors(descriptors, caps):
                 or not all(type(n) is int and n >= 0 for n in shape)):
             raise ProtocolError(f"array shape {shape!r} is not a list of at most {MAX_NDIM} "
                                 "non-negative ints")
-        count = _count(shape)
+        count = math.prod(shape)
         if count > caps.max_elements:
             raise ProtocolError(f"array of {count} elements exceeds the cap of {caps.max_elements}")
         if type(offset) is not int or type(nbytes) is not int or offset < end:
@@ -475,14 +477,6 @@ def _descriptors(descriptors, caps):
         arrays.append((dtype, tuple(shape), offset, nbytes))
         end = offset + nbytes
     return arrays
-
-
-def _count(shape):
-    """Elements of an array of ``shape``."""
-    count = 1
-    for n in shape:
-        count *= n
-    return count
 
 
 def _shapes_text(arrays, shown=3):
